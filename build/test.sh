@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the whole test suite, doing its own set-up first. Ends with the line "N passed, N failed, N skipped".
+# Extra arguments go to `dotnet test`, e.g. --filter "FullyQualifiedName~EndToEnd"
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+results="$root/artifacts/test-results"
+rm -rf "$results"
+
+dotnet test "$root/StaticAssets.Tasks.sln" -c Release --nologo \
+  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" "$@"
+status=$?
+
+# The counts, from the TRX report (the console summary's wording varies across SDK versions).
+trx=$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)
+if [[ -n "$trx" ]]; then
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  passed=$(count passed); failed=$(count failed); total=$(count total); executed=$(count executed)
+  echo "$passed passed, $failed failed, $((total - executed)) skipped"
+else
+  echo "0 passed, 1 failed (no test results were written)"
+  [[ $status -eq 0 ]] && status=1
+fi
+exit $status

@@ -1,0 +1,30 @@
+namespace StaticAssets.Engine.Plan;
+
+/// <summary>Content-addressed object keys: <c>css/site.css</c> with digest d becomes <c>css/site.&lt;d12&gt;.css</c>.</summary>
+public static class FingerprintedKeys
+{
+    /// <summary>Hex digits of the SHA-256 kept in a key (48 bits, as Django's 12 digits of MD5).</summary>
+    public const int FingerprintLength = 12;
+
+    public static string For(string logicalPath, Sha256Digest digest)
+    {
+        var fingerprint = digest.Hex[..FingerprintLength];
+        var nameStart = logicalPath.LastIndexOf('/') + 1;
+        var dot = logicalPath.LastIndexOf('.');
+        // No extension, or a dot-file such as ".htaccess": append the fingerprint.
+        if (dot <= nameStart)
+        {
+            return $"{logicalPath}.{fingerprint}";
+        }
+        return $"{logicalPath[..dot]}.{fingerprint}{logicalPath[dot..]}";
+    }
+
+    /// <summary>File-name suffix of a pre-compressed variant, or null for an encoding we do not serve.</summary>
+    public static string? VariantSuffix(string encoding) => encoding.ToLowerInvariant() switch
+    {
+        "gzip" => ".gz",
+        "br" => ".br",
+        "zstd" => ".zst",
+        _ => null,
+    };
+}

@@ -1,0 +1,48 @@
+namespace StaticAssets.Engine.Plan;
+
+/// <summary>
+/// Rules for logical paths (URL paths relative to the web root). Keys are derived only from paths that pass,
+/// so no key can escape the destination's prefix or root folder.
+/// </summary>
+public static class LogicalPaths
+{
+    /// <summary>Returns null when <paramref name="path"/> is a valid logical path, else why it is not.</summary>
+    public static string? Validate(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return "it is empty";
+        }
+        if (path.Contains('\\'))
+        {
+            return "it contains a backslash; logical paths are URL paths separated by '/'";
+        }
+        if (path[0] == '/')
+        {
+            return "it starts with '/'; logical paths are relative to the web root";
+        }
+        if (path.Length >= 2 && path[1] == ':' && char.IsAsciiLetter(path[0]))
+        {
+            return "it looks like an absolute Windows path";
+        }
+        foreach (var c in path)
+        {
+            if (char.IsControl(c))
+            {
+                return "it contains a control character";
+            }
+        }
+        foreach (var segment in path.Split('/'))
+        {
+            if (segment.Length == 0)
+            {
+                return "it has an empty segment ('//' or a trailing '/')";
+            }
+            if (segment is "." or "..")
+            {
+                return $"it has a '{segment}' segment";
+            }
+        }
+        return null;
+    }
+}

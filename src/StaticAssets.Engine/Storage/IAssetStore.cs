@@ -1,0 +1,36 @@
+using StaticAssets.Engine.Plan;
+
+namespace StaticAssets.Engine.Storage;
+
+/// <summary>
+/// A destination's storage writer: the small surface each backend implements. Concurrency limits, ordering,
+/// verification and the manifest protocol live above it (see <c>Upload</c> and <c>Publishing</c>), so every
+/// backend gets them. Implementations must allow concurrent calls.
+/// </summary>
+public interface IAssetStore : IAsyncDisposable
+{
+    /// <summary>Where objects go, for log messages. Never contains a secret.</summary>
+    string Description { get; }
+
+    /// <summary>Reads a small object (the manifest) whole; null when the destination has no such key.</summary>
+    Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Stores one object so that readers see either nothing/the old bytes or all of the new ones.</summary>
+    Task WriteAsync(StoreWrite write, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One object to store. <see cref="OpenContent"/> returns a fresh stream of exactly <see cref="Length"/> bytes
+/// that throws <see cref="SourceChangedException"/> at its end if the bytes do not match <see cref="Sha256"/>.
+/// </summary>
+public sealed record StoreWrite(
+    string Key,
+    long Length,
+    Sha256Digest Sha256,
+    string ContentType,
+    string? ContentEncoding,
+    string CacheControl,
+    Func<Stream> OpenContent);
+
+/// <summary>The bytes read for an object are not the bytes that were planned (the file changed after planning).</summary>
+public sealed class SourceChangedException(string message) : IOException(message);

@@ -1,0 +1,72 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace StaticAssets.Tasks.Tests.EndToEnd;
+
+/// <summary>Reads a destination folder and its manifest, and checks them against the source files.</summary>
+internal static class PublishedAssets
+{
+    public static JsonElement ReadManifest(string path) => JsonDocument.Parse(File.ReadAllBytes(path)).RootElement.Clone();
+
+    public static string Sha256Hex(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    /// <summary>The key a source file must get, computed here independently of the engine.</summary>
+    public static string ExpectedKey(string logicalPath, string sourceFile)
+    {
+        var extension = Path.GetExtension(logicalPath);
+        return $"{logicalPath[..^extension.Length]}.{Sha256Hex(sourceFile)[..12]}{extension}";
+    }
+
+    /// <summary>
+    /// Every object the manifest names is in the destination with the size and SHA-256 the manifest records, and
+    /// every compressed variant decompresses to its primary's bytes.
+    /// </summary>
+    public static void AssertDestinationMatchesManifest(string destination, JsonElement manifest)
+    {
+        var paths = manifest.GetProperty("paths");
+        foreach (var asset in manifest.GetProperty("assets").EnumerateObject())
+        {
+            var key = asset.Value.GetProperty("key").GetString()!;
+            Assert.AreEqual(key, paths.GetProperty(asset.Name).GetString(), $"paths and assets disagree on '{asset.Name}'");
+            var primary = AssertObject(destination, asset.Value);
+            Assert.AreEqual("sha256-" + Convert.ToBase64String(SHA256.HashData(primary)), asset.Value.GetProperty("integrity").GetString());
+            foreach (var encoding in asset.Value.GetProperty("encodings").EnumerateObject())
+            {
+                var compressed = AssertObject(destination, encoding.Value);
+                Assert.AreEqual(key + (encoding.Name == "gzip" ? ".gz" : ".br"), encoding.Value.GetProperty("key").GetString());
+                CollectionAssert.AreEqual(primary, Decompress(encoding.Name, compressed), $"{encoding.Name} copy of '{asset.Name}' differs from it");
+            }
+        }
+    }
+
+    private static byte[] AssertObject(string destination, JsonElement entry)
+    {
+        var key = entry.GetProperty("key").GetString()!;
+        var file = Path.Combine(destination, key);
+        Assert.IsTrue(File.Exists(file), $"'{key}' is named by the manifest but not in the destination");
+        var bytes = File.ReadAllBytes(file);
+        Assert.AreEqual(entry.GetProperty("size").GetInt64(), bytes.LongLength, $"size of '{key}'");
+        Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes)), $"SHA-256 of '{key}'");
+        return bytes;
+    }
+
+    private static byte[] Decompress(string encoding, byte[] compressed)
+    {
+        using Stream decompressor = encoding switch
+        {
+            "gzip" => new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress),
+            "br" => new BrotliStream(new MemoryStream(compressed), CompressionMode.Decompress),
+            _ => throw new AssertFailedException($"unexpected encoding '{encoding}'"),
+        };
+        using var result = new MemoryStream();
+        decompressor.CopyTo(result);
+        return result.ToArray();
+    }
+
+    /// <summary>Every file under a folder with its size and last write time: equal snapshots mean nothing was written.</summary>
+    public static Dictionary<string, (long Size, DateTime Modified)> Snapshot(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(
+            f => Path.GetRelativePath(folder, f).Replace('\\', '/'),
+            f => (new FileInfo(f).Length, File.GetLastWriteTimeUtc(f)));
+}
