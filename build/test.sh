@@ -6,6 +6,14 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 results="$root/artifacts/test-results"
 rm -rf "$results"
 
+# The real S3 server the S3 tests use (Ceph RGW on 127.0.0.1; installs the Debian packages on first use).
+if ! s3_env=$(bash "$root/tests/servers/ceph-rgw.sh" start); then
+  echo "Could not start the S3 test server (tests/servers/ceph-rgw.sh start); see the log above."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+eval "$s3_env"
+
 dotnet test "$root/StaticAssets.Tasks.sln" -c Release --nologo \
   --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
   --results-directory "$results" "$@"

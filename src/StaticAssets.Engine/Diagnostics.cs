@@ -26,6 +26,7 @@ public static class DiagnosticCodes
     public const string SourceFileMissing = "SA1004";
     public const string InvalidManifestName = "SA1005";
     public const string MissingLogicalPath = "SA1006";
+    public const string InvalidS3Setting = "SA1007";
 
     // SA2xxx: warnings; the publish goes on.
     public const string DuplicateLogicalPath = "SA2001";

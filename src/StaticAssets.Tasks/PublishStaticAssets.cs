@@ -7,6 +7,7 @@ using StaticAssets.Engine.Gather;
 using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Publishing;
 using StaticAssets.Engine.Storage;
+using StaticAssets.Engine.Storage.S3;
 
 namespace StaticAssets.Tasks;
 
@@ -44,6 +45,18 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
 
     public bool DryRun { get; set; }
 
+    public bool VerifyRemote { get; set; }
+
+    public string S3ServiceUrl { get; set; } = "";
+
+    public string S3Region { get; set; } = "";
+
+    public string S3ForcePathStyle { get; set; } = "";
+
+    public string S3ChecksumMode { get; set; } = "";
+
+    public string S3MaxAttempts { get; set; } = "";
+
     public string CacheControl { get; set; } = "";
 
     /// <summary>The manifest written into the publish output (empty on a dry run).</summary>
@@ -67,11 +80,13 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
         var log = new MSBuildPublishLog(Log);
         PublishOptions options;
         Destination destination;
+        S3Settings s3;
         try
         {
-            options = ReadOptions();
-            StaticAssetPublisher.Validate(options);
             destination = Engine.Storage.Destination.Parse(Destination, ProjectDirectory);
+            options = ReadOptions(destination);
+            StaticAssetPublisher.Validate(options);
+            s3 = S3Settings.Parse(S3ServiceUrl, S3Region, S3ForcePathStyle, S3ChecksumMode, S3MaxAttempts);
         }
         catch (StaticAssetsException e)
         {
@@ -85,7 +100,7 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
             return false;
         }
 
-        await using var store = destination.CreateStore();
+        await using var store = destination.CreateStore(new StoreSettings(options.MaxConcurrency, s3));
         var result = await StaticAssetPublisher.PublishAsync(sources, store, options, log, _cancellation.Token).ConfigureAwait(false);
         if (result.Succeeded && result.Plan is { } plan)
         {
@@ -98,9 +113,9 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
         return result.Succeeded && !Log.HasLoggedErrors;
     }
 
-    private PublishOptions ReadOptions()
+    private PublishOptions ReadOptions(Destination destination)
     {
-        var options = new PublishOptions { DryRun = DryRun };
+        var options = new PublishOptions { DryRun = DryRun, VerifyRemote = VerifyRemote, MaxConcurrency = destination.DefaultMaxConcurrency };
         if (!string.IsNullOrWhiteSpace(ManifestName))
         {
             options = options with { ManifestName = ManifestName.Trim() };

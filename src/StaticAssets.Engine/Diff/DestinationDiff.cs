@@ -18,8 +18,44 @@ public sealed class DestinationState
 
     public IReadOnlyDictionary<string, ManifestObject> Objects { get; }
 
-    /// <summary>One read of the destination's manifest. An unreadable manifest counts as none, with a warning.</summary>
+    /// <summary>
+    /// One read of the destination's manifest. An unreadable manifest counts as none, with a warning. With
+    /// <paramref name="verifyRemote"/>, the destination is also listed and only objects both vouched for and
+    /// present (with the right size) count: this repairs objects someone deleted behind the manifest's back.
+    /// </summary>
     public static async Task<DestinationState> ReadAsync(
+        IAssetStore store, string manifestName, bool verifyRemote, IPublishLog log, CancellationToken cancellationToken)
+    {
+        var state = await ReadManifestAsync(store, manifestName, log, cancellationToken).ConfigureAwait(false);
+        if (!verifyRemote || state.Objects.Count == 0)
+        {
+            return state;
+        }
+        var listed = new Dictionary<string, long>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var obj in store.ListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                listed[obj.Key] = obj.Size;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.ReadManifestFailed,
+                $"Could not list {store.Description} to verify it (StaticAssetsVerifyRemote): {e.Message} Nothing was written."), e);
+        }
+        var present = state.Objects
+            .Where(o => listed.TryGetValue(o.Key, out var size) && size == o.Value.Size)
+            .ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal);
+        if (present.Count < state.Objects.Count)
+        {
+            log.Message(LogImportance.High,
+                $"{state.Objects.Count - present.Count:N0} object(s) named by the destination's manifest are missing or damaged at {store.Description}; they will be stored again.");
+        }
+        return new DestinationState(state.ManifestBytes, present);
+    }
+
+    private static async Task<DestinationState> ReadManifestAsync(
         IAssetStore store, string manifestName, IPublishLog log, CancellationToken cancellationToken)
     {
         byte[]? bytes;

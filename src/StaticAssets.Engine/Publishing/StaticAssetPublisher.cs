@@ -26,6 +26,9 @@ public sealed record PublishOptions
     /// <summary>Plan and compare with the destination, report, write nothing.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>List the destination too, and store again what its manifest names but it lacks.</summary>
+    public bool VerifyRemote { get; init; }
+
     public PlanOptions Plan { get; init; } = new();
 }
 
@@ -93,7 +96,7 @@ public static class StaticAssetPublisher
         }
         var manifest = AssetManifest.Serialize(plan);
 
-        var destination = await DestinationState.ReadAsync(store, options.ManifestName, log, cancellationToken).ConfigureAwait(false);
+        var destination = await DestinationState.ReadAsync(store, options.ManifestName, options.VerifyRemote, log, cancellationToken).ConfigureAwait(false);
         var missing = destination.Missing(plan);
         var unchanged = plan.Objects.Count - missing.Count;
         log.Message(LogImportance.Normal,

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using StaticAssets.Engine.Storage.LocalFolder;
+using StaticAssets.Engine.Storage.S3;
 
 namespace StaticAssets.Engine.Storage;
 
@@ -8,10 +9,14 @@ public abstract record Destination
 {
     private static readonly Regex SchemePrefix = new(@"^(?<scheme>[A-Za-z][A-Za-z0-9+.\-]+)://", RegexOptions.CultureInvariant);
 
-    public abstract IAssetStore CreateStore();
+    /// <summary>Objects written at once when StaticAssetsMaxConcurrency is not set.</summary>
+    public abstract int DefaultMaxConcurrency { get; }
+
+    public abstract IAssetStore CreateStore(StoreSettings settings);
 
     /// <summary>
-    /// Parses a folder path (relative ones against <paramref name="baseDirectory"/>) or a <c>file://</c> URI.
+    /// Parses a folder path (relative ones against <paramref name="baseDirectory"/>), a <c>file://</c> URI or an
+    /// <c>s3://bucket/prefix/</c> URI.
     /// Throws <see cref="StaticAssetsException"/> (SA1001) for anything else.
     /// </summary>
     public static Destination Parse(string? value, string baseDirectory)
@@ -34,9 +39,11 @@ public abstract record Destination
                     throw Invalid($"StaticAssetsDestination '{trimmed}' is not a valid file:// URI. Use the form file:///absolute/folder, or a plain folder path.");
                 }
                 return new LocalFolderDestination(FullPath(uri.LocalPath, baseDirectory));
+            case "s3":
+                return S3Destination.Parse(trimmed);
             default:
                 throw Invalid($"StaticAssetsDestination '{trimmed}' has the scheme '{scheme.Groups["scheme"].Value}://', which is not supported. " +
-                              "Use a folder path or a file:// URI.");
+                              "Use a folder path, a file:// URI or s3://bucket/prefix/.");
         }
     }
 
@@ -52,11 +59,19 @@ public abstract record Destination
         }
     }
 
-    private static StaticAssetsException Invalid(string message) =>
+    internal static StaticAssetsException Invalid(string message) =>
         new(Diagnostic.Error(DiagnosticCodes.InvalidDestination, message));
 }
 
+/// <summary>What a backend needs besides its destination.</summary>
+public sealed record StoreSettings(int MaxConcurrency, S3Settings S3);
+
 public sealed record LocalFolderDestination(string Folder) : Destination
 {
-    public override IAssetStore CreateStore() => new LocalFolderStore(Folder);
+    /// <summary>Local writes are disk-bound: a few in flight keep the disk busy.</summary>
+    public override int DefaultMaxConcurrency => 16;
+
+    public override IAssetStore CreateStore(StoreSettings settings) => new LocalFolderStore(Folder);
+
+    public override string ToString() => Folder;
 }

@@ -15,6 +15,9 @@ public interface IAssetStore : IAsyncDisposable
     /// <summary>Reads a small object (the manifest) whole; null when the destination has no such key.</summary>
     Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>Lists every object under the destination's root (or prefix), keys relative to it.</summary>
+    IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken);
+
     /// <summary>Stores one object so that readers see either nothing/the old bytes or all of the new ones.</summary>
     Task WriteAsync(StoreWrite write, CancellationToken cancellationToken);
 }
@@ -31,6 +34,8 @@ public sealed record StoreWrite(
     string? ContentEncoding,
     string CacheControl,
     Func<Stream> OpenContent);
+
+public sealed record StoredObjectInfo(string Key, long Size);
 
 /// <summary>The bytes read for an object are not the bytes that were planned (the file changed after planning).</summary>
 public sealed class SourceChangedException(string message) : IOException(message);

@@ -123,13 +123,23 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
         {
             var (obj, error) = first;
             var others = _count > 1 ? $" {_count - 1} other write(s) failed too." : "";
-            var code = error is SourceChangedException ? DiagnosticCodes.SourceChanged : DiagnosticCodes.WriteFailed;
-            var message = error is SourceChangedException
-                ? error.Message
+            // A client library may wrap the verifier's exception (it is thrown from inside the request body).
+            var changed = Causes(error).OfType<SourceChangedException>().FirstOrDefault();
+            var code = changed is not null ? DiagnosticCodes.SourceChanged : DiagnosticCodes.WriteFailed;
+            var message = changed is not null
+                ? changed.Message
                 : $"Could not store '{obj.Key}' at the destination: {error.Message}";
             return new StaticAssetsException(Diagnostic.Error(code,
                 $"{message}{others} {notStored:N0} object(s) were not stored; the destination still serves its previous manifest. " +
-                "Fix the cause and publish again: objects already stored are kept."), error);
+                "Fix the cause and publish again."), error);
+        }
+
+        private static IEnumerable<Exception> Causes(Exception error)
+        {
+            for (Exception? e = error; e is not null; e = e.InnerException)
+            {
+                yield return e;
+            }
         }
     }
 }

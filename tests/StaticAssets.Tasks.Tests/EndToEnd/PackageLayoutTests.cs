@@ -23,6 +23,10 @@ public sealed class PackageLayoutTests
                 "tasks/net8.0/StaticAssets.Tasks.dll",
                 "tasks/net8.0/StaticAssets.Tasks.deps.json",
                 "tasks/net8.0/StaticAssets.Engine.dll",
+                "tasks/net8.0/AWSSDK.Core.dll",
+                "tasks/net8.0/AWSSDK.S3.dll",
+                "tasks/net8.0/AWSSDK.Extensions.Numerics.dll",
+                "tasks/net8.0/System.IO.Hashing.dll",
             },
             entries);
         Assert.IsFalse(entries.Any(e => e.StartsWith("lib/", StringComparison.Ordinal)), "nothing may flow into the app: no lib/ folder");

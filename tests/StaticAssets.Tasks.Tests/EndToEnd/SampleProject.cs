@@ -59,8 +59,10 @@ internal sealed class SampleProject : IDisposable
         return new SampleProject(root, package);
     }
 
-    public Task<CommandResult> PublishAsync(params string[] properties) =>
-        Dotnet.RunAsync(ProjectDirectory, ["publish", "-c", "Release", "--nologo", .. properties]);
+    public Task<CommandResult> PublishAsync(params string[] properties) => PublishAsync(null, properties);
+
+    public Task<CommandResult> PublishAsync(IReadOnlyDictionary<string, string?>? environment, params string[] properties) =>
+        Dotnet.RunAsync(ProjectDirectory, ["publish", "-c", "Release", "--nologo", .. properties], environment);
 
     /// <summary>Adds MSBuild content just before the project file's closing tag.</summary>
     public void AddToProject(string xml)

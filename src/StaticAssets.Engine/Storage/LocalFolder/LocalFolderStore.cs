@@ -30,6 +30,25 @@ public sealed class LocalFolderStore : IAssetStore
         }
     }
 
+    public async IAsyncEnumerable<StoredObjectInfo> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(_root))
+        {
+            yield break;
+        }
+        foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+            // Temporary files of writes in progress (or killed) are not objects.
+            if (!Path.GetFileName(file).EndsWith(".tmp", StringComparison.Ordinal) || !Path.GetFileName(file).StartsWith('.'))
+            {
+                yield return new StoredObjectInfo(key, new FileInfo(file).Length);
+            }
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
     public async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
     {
         var path = PathFor(write.Key);

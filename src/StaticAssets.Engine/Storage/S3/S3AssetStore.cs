@@ -1,0 +1,272 @@
+using System.Buffers;
+using System.Net;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace StaticAssets.Engine.Storage.S3;
+
+/// <summary>
+/// S3 and S3-compatible stores through AWSSDK.S3. One client, whose HTTP connection pool is capped at the publish's
+/// concurrency limit, so requests in flight never exceed it even when large files upload several parts at once.
+/// Credentials come only from the SDK's default chain and never appear in messages.
+/// </summary>
+public sealed class S3AssetStore : IAssetStore
+{
+    /// <summary>Parts of one large file uploading at once.</summary>
+    private const int PartsInFlightPerObject = 4;
+
+    /// <summary>Part buffers for all large files together: memory stays flat whatever the file sizes.</summary>
+    private const int SharedPartBuffers = 8;
+
+    private readonly AmazonS3Client _client;
+    private readonly S3Destination _destination;
+    private readonly S3Settings _settings;
+    private readonly SemaphoreSlim _partBuffers = new(SharedPartBuffers, SharedPartBuffers);
+
+    public S3AssetStore(S3Destination destination, S3Settings settings, int maxConcurrency)
+    {
+        _destination = destination;
+        _settings = settings;
+        var config = new AmazonS3Config
+        {
+            ForcePathStyle = settings.ForcePathStyle,
+            MaxConnectionsPerServer = maxConcurrency,
+            RetryMode = RequestRetryMode.Standard,
+            MaxErrorRetry = settings.MaxAttempts - 1,
+            RequestChecksumCalculation = settings.ChecksumMode == S3ChecksumMode.WhenRequired
+                ? RequestChecksumCalculation.WHEN_REQUIRED
+                : RequestChecksumCalculation.WHEN_SUPPORTED,
+            ResponseChecksumValidation = settings.ChecksumMode == S3ChecksumMode.WhenRequired
+                ? ResponseChecksumValidation.WHEN_REQUIRED
+                : ResponseChecksumValidation.WHEN_SUPPORTED,
+        };
+        if (settings.ServiceUrl is { } serviceUrl)
+        {
+            config.ServiceURL = serviceUrl.ToString();
+            config.AuthenticationRegion = settings.Region ?? "us-east-1";
+        }
+        else if (settings.Region is { } region)
+        {
+            config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
+        }
+        _client = new AmazonS3Client(config);
+    }
+
+    public string Description => _destination.ToString();
+
+    public async Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _client.GetObjectAsync(_destination.Bucket, _destination.Prefix + key, cancellationToken).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            return null;
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Explain(e);
+        }
+    }
+
+    public async IAsyncEnumerable<StoredObjectInfo> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = _destination.Bucket, Prefix = _destination.Prefix };
+        do
+        {
+            ListObjectsV2Response response;
+            try
+            {
+                response = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonServiceException e)
+            {
+                throw Explain(e);
+            }
+            foreach (var obj in response.S3Objects ?? [])
+            {
+                yield return new StoredObjectInfo(obj.Key[_destination.Prefix.Length..], obj.Size ?? 0);
+            }
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+        while (!string.IsNullOrEmpty(request.ContinuationToken));
+    }
+
+    public async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (write.Length >= _settings.MultipartThreshold)
+            {
+                await WriteInPartsAsync(write, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteWholeAsync(write, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Explain(e);
+        }
+    }
+
+    private async Task WriteWholeAsync(StoreWrite write, CancellationToken cancellationToken)
+    {
+        // The stream is disposed by the SDK (AutoCloseStream); it verifies the bytes against the plan as they go.
+        var request = new PutObjectRequest
+        {
+            BucketName = _destination.Bucket,
+            Key = _destination.Prefix + write.Key,
+            InputStream = write.OpenContent(),
+            AutoCloseStream = true,
+            ContentType = write.ContentType,
+            UseChunkEncoding = false,
+        };
+        request.Headers.ContentLength = write.Length;
+        SetHeaders(request.Headers, request.Metadata, write);
+        await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads the file once, front to back, through the verifying stream, into pooled part buffers; up to
+    /// <see cref="PartsInFlightPerObject"/> parts upload at once. The upload is completed only after the stream's
+    /// end verified the whole file, and aborted on any failure, so no half-object ever becomes visible.
+    /// </summary>
+    private async Task WriteInPartsAsync(StoreWrite write, CancellationToken cancellationToken)
+    {
+        var key = _destination.Prefix + write.Key;
+        var initiate = new InitiateMultipartUploadRequest { BucketName = _destination.Bucket, Key = key, ContentType = write.ContentType };
+        SetHeaders(initiate.Headers, initiate.Metadata, write);
+        var uploadId = (await _client.InitiateMultipartUploadAsync(initiate, cancellationToken).ConfigureAwait(false)).UploadId;
+        try
+        {
+            var parts = new List<Task<PartETag>>();
+            using var partsInFlight = new SemaphoreSlim(PartsInFlightPerObject, PartsInFlightPerObject);
+            await using (var content = write.OpenContent())
+            {
+                for (var partNumber = 1; ; partNumber++)
+                {
+                    await partsInFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    await _partBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    var buffer = ArrayPool<byte>.Shared.Rent(_settings.PartSize);
+                    int filled;
+                    try
+                    {
+                        // A short read means the stream reached its end, which is where it verifies the whole file.
+                        filled = await content.ReadAtLeastAsync(
+                            buffer.AsMemory(0, _settings.PartSize), _settings.PartSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        Release(buffer, partsInFlight);
+                        throw;
+                    }
+                    if (filled == 0)
+                    {
+                        Release(buffer, partsInFlight);
+                        break;
+                    }
+                    parts.Add(UploadPartAsync(key, uploadId, partNumber, buffer, filled, partsInFlight, cancellationToken));
+                    if (filled < _settings.PartSize)
+                    {
+                        break;
+                    }
+                }
+            }
+            var etags = await Task.WhenAll(parts).ConfigureAwait(false);
+            await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = _destination.Bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartETags = etags.ToList(),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Best effort, and not cancellable by the token that may have caused the failure.
+            try
+            {
+                await _client.AbortMultipartUploadAsync(_destination.Bucket, key, uploadId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The bucket's lifecycle rules clean up what an abort could not; the failure being reported matters more.
+            }
+            throw;
+        }
+    }
+
+    private async Task<PartETag> UploadPartAsync(
+        string key, string uploadId, int partNumber, byte[] buffer, int length, SemaphoreSlim partsInFlight, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var body = new MemoryStream(buffer, 0, length, writable: false);
+            var response = await _client.UploadPartAsync(new UploadPartRequest
+            {
+                BucketName = _destination.Bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartNumber = partNumber,
+                PartSize = length,
+                InputStream = body,
+                UseChunkEncoding = false,
+            }, cancellationToken).ConfigureAwait(false);
+            return new PartETag(partNumber, response.ETag);
+        }
+        finally
+        {
+            Release(buffer, partsInFlight);
+        }
+    }
+
+    private void Release(byte[] buffer, SemaphoreSlim partsInFlight)
+    {
+        ArrayPool<byte>.Shared.Return(buffer);
+        _partBuffers.Release();
+        partsInFlight.Release();
+    }
+
+    private static void SetHeaders(HeadersCollection headers, MetadataCollection metadata, StoreWrite write)
+    {
+        headers.CacheControl = write.CacheControl;
+        if (write.ContentEncoding is { } encoding)
+        {
+            headers.ContentEncoding = encoding;
+        }
+        // Lets anyone check an object against the manifest without downloading it (HEAD shows x-amz-meta-sha256).
+        metadata.Add("sha256", write.Sha256.Hex);
+    }
+
+    /// <summary>An S3 error as a sentence that says what to do. Never includes credentials.</summary>
+    private Exception Explain(AmazonServiceException e)
+    {
+        var code = (e as AmazonS3Exception)?.ErrorCode ?? e.ErrorCode;
+        var advice = code switch
+        {
+            "NoSuchBucket" => $"the bucket '{_destination.Bucket}' does not exist; create it or fix StaticAssetsDestination.",
+            "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "InvalidToken" or "ExpiredToken" =>
+                "access was denied; check the credentials the AWS SDK finds (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, " +
+                "or web identity) and that they may write to this bucket and prefix.",
+            "XAmzContentSHA256Mismatch" or "BadDigest" or "InvalidDigest" =>
+                "the store rejected the request's checksum; for Ceph RGW and other stores that do not support the SDK's default checksums set StaticAssetsS3ChecksumMode=WhenRequired.",
+            _ => e.Message,
+        };
+        return new IOException($"{(int)e.StatusCode} {code}: {advice}", e);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        _partBuffers.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

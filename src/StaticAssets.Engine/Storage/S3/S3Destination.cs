@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+using StaticAssets.Engine.Plan;
+
+namespace StaticAssets.Engine.Storage.S3;
+
+/// <summary><c>s3://bucket/prefix/</c>: objects go to <c>prefix/key</c> in <c>bucket</c>.</summary>
+public sealed record S3Destination(string Bucket, string Prefix) : Destination
+{
+    // The S3 rules for bucket names (3-63 lowercase letters, digits, dots, hyphens; starting and ending alphanumeric).
+    private static readonly Regex BucketName = new("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant);
+
+    /// <summary>Measured: see docs/benchmarks.md and README (S3 section).</summary>
+    public override int DefaultMaxConcurrency => 64;
+
+    public override IAssetStore CreateStore(StoreSettings settings) =>
+        new S3AssetStore(this, settings.S3, settings.MaxConcurrency);
+
+    public override string ToString() => $"s3://{Bucket}/{Prefix}";
+
+    internal static S3Destination Parse(string value)
+    {
+        var rest = value["s3://".Length..];
+        var slash = rest.IndexOf('/');
+        var bucket = slash < 0 ? rest : rest[..slash];
+        var prefix = slash < 0 ? "" : rest[(slash + 1)..].TrimEnd('/');
+        if (!BucketName.IsMatch(bucket) || bucket.Contains(".."))
+        {
+            throw Invalid($"StaticAssetsDestination '{value}' does not name a valid S3 bucket ('{bucket}'). Use s3://bucket-name/optional/prefix/.");
+        }
+        if (prefix.Length > 0 && LogicalPaths.Validate(prefix) is { } problem)
+        {
+            throw Invalid($"StaticAssetsDestination '{value}' has an invalid prefix '{prefix}': {problem}.");
+        }
+        return new S3Destination(bucket, prefix.Length > 0 ? prefix + "/" : "");
+    }
+}

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace StaticAssets.Tasks.Tests.S3;
+
+/// <summary>
+/// A TCP proxy on 127.0.0.1 in front of the S3 server that observes what the client really sends: connections open
+/// at once (with HTTP/1.1, an upper bound of requests in flight) and each request's method and path, in order.
+/// </summary>
+internal sealed class CountingProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly IPEndPoint _upstream;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<string> _requests = new();
+    private readonly List<Task> _connections = [];
+    private readonly Task _accepting;
+    private int _open;
+    private int _peakOpen;
+
+    public CountingProxy(Uri upstream)
+    {
+        _upstream = new IPEndPoint(IPAddress.Parse(upstream.Host), upstream.Port);
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+
+    public int PeakOpenConnections => Volatile.Read(ref _peakOpen);
+
+    /// <summary>"METHOD /path" of every request, in the order they started.</summary>
+    public IReadOnlyList<string> Requests => _requests.ToArray();
+
+    public void Reset()
+    {
+        _requests.Clear();
+        Volatile.Write(ref _peakOpen, Volatile.Read(ref _open));
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            lock (_connections)
+            {
+                _connections.Add(RelayAsync(client));
+            }
+        }
+    }
+
+    private async Task RelayAsync(TcpClient client)
+    {
+        var open = Interlocked.Increment(ref _open);
+        for (var peak = Volatile.Read(ref _peakOpen); open > peak; peak = Volatile.Read(ref _peakOpen))
+        {
+            if (Interlocked.CompareExchange(ref _peakOpen, open, peak) == peak)
+            {
+                break;
+            }
+        }
+        using var server = new TcpClient();
+        try
+        {
+            await server.ConnectAsync(_upstream, _stop.Token);
+            // Between a response's first bytes and the client's next bytes, the client's next bytes start a request
+            // (the SDK does not pipeline). "100 Continue" is not a response that ends a request.
+            var expectingRequest = 1;
+            var up = Pump(client.GetStream(), server.GetStream(), chunk =>
+            {
+                if (Interlocked.Exchange(ref expectingRequest, 0) == 1)
+                {
+                    var head = Encoding.ASCII.GetString(chunk.Span[..Math.Min(chunk.Length, 512)]);
+                    var line = head.Split("\r\n")[0].Split(' ');
+                    _requests.Enqueue(line.Length >= 2 ? $"{line[0]} {line[1]}" : head);
+                }
+            });
+            var down = Pump(server.GetStream(), client.GetStream(), chunk =>
+            {
+                if (!Encoding.ASCII.GetString(chunk.Span[..Math.Min(chunk.Length, 12)]).StartsWith("HTTP/1.1 100", StringComparison.Ordinal))
+                {
+                    Volatile.Write(ref expectingRequest, 1);
+                }
+            });
+            await Task.WhenAny(up, down);
+        }
+        catch (Exception)
+        {
+            // A relay ends when either side closes or resets; that is the client's business, not the proxy's.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
+            client.Dispose();
+        }
+    }
+
+    private async Task Pump(NetworkStream from, NetworkStream to, Action<ReadOnlyMemory<byte>> observe)
+    {
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var n = await from.ReadAsync(buffer, _stop.Token);
+            if (n == 0)
+            {
+                to.Socket.Shutdown(SocketShutdown.Send);
+                return;
+            }
+            observe(buffer.AsMemory(0, n));
+            await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+        await _accepting;
+        Task[] connections;
+        lock (_connections)
+        {
+            connections = [.. _connections];
+        }
+        await Task.WhenAll(connections);
+        _stop.Dispose();
+    }
+}

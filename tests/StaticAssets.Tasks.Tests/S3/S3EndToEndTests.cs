@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using StaticAssets.Tasks.Tests.EndToEnd;
+
+namespace StaticAssets.Tasks.Tests.S3;
+
+/// <summary>A real `dotnet publish` of the sample app to s3:// on Ceph RGW, observed through a counting proxy.</summary>
+[TestClass]
+public sealed class S3EndToEndTests
+{
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public async Task PublishToS3StoresEveryAssetWithHeadersManifestLastAndARepublishUploadsNothing()
+    {
+        var server = await S3Server.GetAsync();
+        var bucket = await server.CreateBucketAsync("e2e");
+        using var project = await SampleProject.CreateAsync();
+        await using var proxy = new CountingProxy(server.Endpoint);
+        string[] properties =
+        [
+            $"-p:StaticAssetsDestination=s3://{bucket}/site/",
+            $"-p:StaticAssetsS3ServiceUrl={proxy.Url}",
+            "-p:StaticAssetsS3ForcePathStyle=true",
+            "-p:StaticAssetsS3ChecksumMode=WhenRequired",
+            "-p:StaticAssetsMaxConcurrency=8",
+            "-v:detailed",
+        ];
+
+        var first = (await project.PublishAsync(server.CredentialsEnvironment(), properties)).ShouldSucceed("publish to S3");
+
+        Assert.IsFalse(first.Output.Contains(server.SecretKey, StringComparison.Ordinal), "the secret key appeared in the build log");
+        var manifestBytes = File.ReadAllBytes(project.LocalManifest);
+        var manifest = PublishedAssets.ReadManifest(project.LocalManifest);
+        using var client = server.CreateClient();
+        var objectCount = 0;
+        foreach (var asset in manifest.GetProperty("assets").EnumerateObject())
+        {
+            var contentType = asset.Value.GetProperty("contentType").GetString();
+            await AssertStoredAsync(asset.Value, contentType, null);
+            foreach (var encoding in asset.Value.GetProperty("encodings").EnumerateObject())
+            {
+                await AssertStoredAsync(encoding.Value, contentType, encoding.Name);
+            }
+        }
+        using (var storedManifest = await client.GetObjectAsync(bucket, "site/staticassets.manifest.json"))
+        {
+            Assert.AreEqual("no-cache", storedManifest.Headers.CacheControl);
+            using var bytes = new MemoryStream();
+            await storedManifest.ResponseStream.CopyToAsync(bytes);
+            CollectionAssert.AreEqual(manifestBytes, bytes.ToArray(), "the stored manifest differs from the publish output's");
+        }
+        var puts = proxy.Requests.Where(r => r.StartsWith("PUT ", StringComparison.Ordinal)).ToArray();
+        Assert.HasCount(objectCount + 1, puts, string.Join("\n", proxy.Requests));
+        Assert.AreEqual($"PUT /{bucket}/site/staticassets.manifest.json", proxy.Requests[^1], "the manifest must be stored last");
+        Assert.IsLessThanOrEqualTo(8, proxy.PeakOpenConnections);
+
+        proxy.Reset();
+        var second = (await project.PublishAsync(server.CredentialsEnvironment(), properties)).ShouldSucceed("re-publish to S3");
+        CollectionAssert.AreEqual(new[] { $"GET /{bucket}/site/staticassets.manifest.json" }, proxy.Requests.ToArray(), "an unchanged re-publish");
+        StringAssert.Contains(second.Output, $"0 objects written, {objectCount} unchanged");
+
+        async Task AssertStoredAsync(System.Text.Json.JsonElement entry, string? contentType, string? encoding)
+        {
+            objectCount++;
+            var key = entry.GetProperty("key").GetString()!;
+            using var stored = await client.GetObjectAsync(bucket, "site/" + key);
+            using var bytes = new MemoryStream();
+            await stored.ResponseStream.CopyToAsync(bytes);
+            Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes.ToArray())), key);
+            Assert.AreEqual(contentType, stored.Headers.ContentType, key);
+            Assert.AreEqual("public, max-age=31536000, immutable", stored.Headers.CacheControl, key);
+            Assert.AreEqual(encoding, stored.Headers.ContentEncoding, key);
+        }
+    }
+
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public async Task WrongCredentialsFailWithOneCodedErrorThatDoesNotShowTheSecret()
+    {
+        var server = await S3Server.GetAsync();
+        var bucket = await server.CreateBucketAsync("denied");
+        using var project = await SampleProject.CreateAsync();
+        var wrongSecret = "wrong-secret-" + Guid.NewGuid().ToString("N");
+        var environment = server.CredentialsEnvironment();
+        environment["AWS_SECRET_ACCESS_KEY"] = wrongSecret;
+
+        var result = await project.PublishAsync(environment,
+            $"-p:StaticAssetsDestination=s3://{bucket}/site/", $"-p:StaticAssetsS3ServiceUrl={server.Endpoint}",
+            "-p:StaticAssetsS3ForcePathStyle=true", "-p:StaticAssetsS3ChecksumMode=WhenRequired", "-p:StaticAssetsS3MaxAttempts=1");
+
+        Assert.AreNotEqual(0, result.ExitCode, result.Output);
+        var errors = result.Output.Split('\n').Where(l => l.Contains("error SA", StringComparison.Ordinal)).Distinct().ToArray();
+        Assert.HasCount(1, errors, result.Output);
+        StringAssert.Contains(errors[0], "error SA3002");
+        StringAssert.Contains(errors[0], "access was denied");
+        Assert.IsFalse(result.Output.Contains(wrongSecret, StringComparison.Ordinal), "the secret appeared in the build log");
+    }
+}

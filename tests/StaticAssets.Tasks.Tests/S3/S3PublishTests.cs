@@ -1,0 +1,216 @@
+using System.Security.Cryptography;
+using StaticAssets.Engine;
+using StaticAssets.Engine.Gather;
+using StaticAssets.Engine.Publishing;
+using StaticAssets.Engine.Storage;
+using StaticAssets.Engine.Storage.S3;
+
+namespace StaticAssets.Tasks.Tests.S3;
+
+/// <summary>
+/// The whole engine publishing to a real Ceph RGW through a proxy that sees every connection and request:
+/// the concurrency bound, the manifest last, nothing re-sent, and the previous generation kept on failure.
+/// </summary>
+[TestClass]
+public sealed class S3PublishTests
+{
+    private static S3Server _server = null!;
+    private static string _bucket = "";
+
+    [ClassInitialize]
+    public static async Task StartAsync(TestContext context)
+    {
+        _server = await S3Server.GetAsync();
+        _bucket = await _server.CreateBucketAsync("publish");
+    }
+
+    private sealed class Site : IDisposable
+    {
+        public string Root { get; } = Directory.CreateTempSubdirectory("staticassets-site-").FullName;
+
+        public Site(int files)
+        {
+            for (var i = 0; i < files; i++)
+            {
+                Write($"assets/dir{i % 5}/file{i}.js", RandomNumberGenerator.GetBytes(1000 + i * 37));
+            }
+        }
+
+        public void Write(string logicalPath, byte[] content)
+        {
+            var path = Path.Combine(Root, logicalPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllBytes(path, content);
+        }
+
+        public IReadOnlyList<AssetSource> Sources() => Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
+            .Select(f => new AssetSource(f, Path.GetRelativePath(Root, f).Replace('\\', '/')))
+            .ToArray();
+
+        public void Dispose() => Directory.Delete(Root, recursive: true);
+    }
+
+    private sealed class RecordingLog : IPublishLog
+    {
+        public List<Diagnostic> Diagnostics { get; } = [];
+
+        public void Report(Diagnostic diagnostic)
+        {
+            lock (Diagnostics)
+            {
+                Diagnostics.Add(diagnostic);
+            }
+        }
+
+        public void Message(LogImportance importance, string message)
+        {
+        }
+    }
+
+    private static async Task<(PublishResult Result, RecordingLog Log)> PublishAsync(
+        IReadOnlyList<AssetSource> sources, Uri endpoint, string prefix, int maxConcurrency, Func<IAssetStore, IAssetStore>? wrap = null)
+    {
+        var log = new RecordingLog();
+        IAssetStore store = new S3AssetStore(new S3Destination(_bucket, prefix), S3Server.Settings(endpoint), maxConcurrency);
+        await using (store = wrap?.Invoke(store) ?? store)
+        {
+            var result = await StaticAssetPublisher.PublishAsync(
+                sources, store, new PublishOptions { MaxConcurrency = maxConcurrency }, log, CancellationToken.None);
+            return (result, log);
+        }
+    }
+
+    private static async Task<byte[]?> GetAsync(string key)
+    {
+        using var client = _server.CreateClient();
+        try
+        {
+            using var response = await client.GetObjectAsync(_bucket, key);
+            using var bytes = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(bytes);
+            return bytes.ToArray();
+        }
+        catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    [TestMethod]
+    public async Task RequestsInFlightNeverExceedTheLimitAndTheManifestIsWrittenLastAfterEveryObject()
+    {
+        using var site = new Site(files: 60);
+        await using var proxy = new CountingProxy(_server.Endpoint);
+        var prefix = $"bound-{Guid.NewGuid():N}/";
+
+        var (result, log) = await PublishAsync(site.Sources(), proxy.Url, prefix, maxConcurrency: 4);
+
+        Assert.IsTrue(result.Succeeded, string.Join("\n", log.Diagnostics));
+        Assert.IsLessThanOrEqualTo(4, proxy.PeakOpenConnections, $"{proxy.PeakOpenConnections} connections were open at once with a limit of 4");
+        Assert.IsGreaterThanOrEqualTo(2, proxy.PeakOpenConnections, $"only {proxy.PeakOpenConnections} connection(s) were used: the upload was not concurrent");
+        var requests = proxy.Requests;
+        Assert.AreEqual($"GET /{_bucket}/{prefix}staticassets.manifest.json", requests[0], "the first request reads the current manifest");
+        Assert.AreEqual(60, requests.Count(r => r.StartsWith("PUT ", StringComparison.Ordinal) && !r.Contains("manifest")));
+        Assert.AreEqual($"PUT /{_bucket}/{prefix}staticassets.manifest.json", requests[^1], "the manifest must be the last request");
+        foreach (var asset in result.Plan!.Assets)
+        {
+            var stored = await GetAsync(prefix + asset.Object.Key);
+            Assert.IsNotNull(stored, asset.Object.Key);
+            Assert.AreEqual(asset.Object.Sha256.Hex, Convert.ToHexStringLower(SHA256.HashData(stored)), asset.Object.Key);
+        }
+    }
+
+    [TestMethod]
+    public async Task ARepublishSendsOnlyTheManifestReadAndAChangeSendsExactlyItsObjectAndTheManifest()
+    {
+        using var site = new Site(files: 20);
+        await using var proxy = new CountingProxy(_server.Endpoint);
+        var prefix = $"diff-{Guid.NewGuid():N}/";
+        Assert.IsTrue((await PublishAsync(site.Sources(), proxy.Url, prefix, 8)).Result.Succeeded);
+
+        proxy.Reset();
+        Assert.IsTrue((await PublishAsync(site.Sources(), proxy.Url, prefix, 8)).Result.Succeeded);
+        CollectionAssert.AreEqual(new[] { $"GET /{_bucket}/{prefix}staticassets.manifest.json" }, proxy.Requests.ToArray(), "an unchanged re-publish");
+
+        site.Write("assets/dir0/file0.js", RandomNumberGenerator.GetBytes(500));
+        proxy.Reset();
+        var (changed, _) = await PublishAsync(site.Sources(), proxy.Url, prefix, 8);
+        Assert.IsTrue(changed.Succeeded);
+        var newKey = changed.Plan!.Assets.Single(a => a.LogicalPath == "assets/dir0/file0.js").Object.Key;
+        CollectionAssert.AreEqual(
+            new[]
+            {
+                $"GET /{_bucket}/{prefix}staticassets.manifest.json",
+                $"PUT /{_bucket}/{prefix}{newKey}",
+                $"PUT /{_bucket}/{prefix}staticassets.manifest.json",
+            },
+            proxy.Requests.ToArray());
+    }
+
+    [TestMethod]
+    public async Task AFailureMidwayReportsOneErrorAndLeavesThePreviousManifestServing()
+    {
+        using var site = new Site(files: 30);
+        var prefix = $"fail-{Guid.NewGuid():N}/";
+        var (first, _) = await PublishAsync(site.Sources(), _server.Endpoint, prefix, 8);
+        Assert.IsTrue(first.Succeeded);
+        var previousManifest = await GetAsync(prefix + "staticassets.manifest.json");
+
+        for (var i = 0; i < 30; i++)
+        {
+            site.Write($"assets/dir{i % 5}/file{i}.js", RandomNumberGenerator.GetBytes(900 + i));
+        }
+        var (second, log) = await PublishAsync(site.Sources(), _server.Endpoint, prefix, 4, store => new FailingStore(store, failOnWrite: 10));
+
+        Assert.IsFalse(second.Succeeded);
+        Assert.HasCount(1, log.Diagnostics, string.Join("\n", log.Diagnostics));
+        Assert.AreEqual(DiagnosticCodes.WriteFailed, log.Diagnostics[0].Code);
+        CollectionAssert.AreEqual(previousManifest, await GetAsync(prefix + "staticassets.manifest.json"), "the manifest changed after a failed publish");
+        foreach (var asset in first.Plan!.Assets)
+        {
+            Assert.IsNotNull(await GetAsync(prefix + asset.Object.Key), $"{asset.Object.Key} of the previous generation is gone");
+        }
+    }
+
+    [TestMethod]
+    public async Task VerifyRemoteStoresAgainWhatWasDeletedBehindTheManifest()
+    {
+        using var site = new Site(files: 10);
+        var prefix = $"verify-{Guid.NewGuid():N}/";
+        var (first, _) = await PublishAsync(site.Sources(), _server.Endpoint, prefix, 8);
+        var deleted = first.Plan!.Assets[3].Object.Key;
+        using (var client = _server.CreateClient())
+        {
+            await client.DeleteObjectAsync(_bucket, prefix + deleted);
+        }
+
+        var log = new RecordingLog();
+        await using (var store = new S3AssetStore(new S3Destination(_bucket, prefix), S3Server.Settings(_server.Endpoint), 8))
+        {
+            var result = await StaticAssetPublisher.PublishAsync(
+                site.Sources(), store, new PublishOptions { VerifyRemote = true }, log, CancellationToken.None);
+            Assert.IsTrue(result.Succeeded);
+            CollectionAssert.AreEqual(new[] { deleted }, result.Written!.Select(o => o.Key).ToArray());
+        }
+        Assert.IsNotNull(await GetAsync(prefix + deleted));
+    }
+
+    /// <summary>A real store whose Nth write fails, as a store rejecting one object would.</summary>
+    private sealed class FailingStore(IAssetStore inner, int failOnWrite) : IAssetStore
+    {
+        private int _writes;
+
+        public string Description => inner.Description;
+
+        public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => inner.TryReadAsync(key, cancellationToken);
+
+        public IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+        public Task WriteAsync(StoreWrite write, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _writes) == failOnWrite
+                ? Task.FromException(new IOException("403 AccessDenied: simulated"))
+                : inner.WriteAsync(write, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
