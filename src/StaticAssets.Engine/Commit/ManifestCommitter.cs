@@ -23,7 +23,7 @@ public static class ManifestCommitter
             {
                 await store.WriteAsync(ForManifest(manifestName, manifest), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.WriteFailed,
                     $"Every object was stored, but writing the manifest '{manifestName}' to {store.Description} failed: {e.Message} " +

@@ -39,7 +39,7 @@ public sealed class DestinationState
                 listed[obj.Key] = obj.Size;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.ReadManifestFailed,
                 $"Could not list {store.Description} to verify it (StaticAssetsVerifyRemote): {e.Message} Nothing was written."), e);
@@ -63,7 +63,7 @@ public sealed class DestinationState
         {
             bytes = await store.TryReadAsync(manifestName, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.ReadManifestFailed,
                 $"Could not read the current manifest '{manifestName}' from {store.Description}: {e.Message} " +

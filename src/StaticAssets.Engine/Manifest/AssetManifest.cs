@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Text.Json;
 using StaticAssets.Engine.Plan;
 
@@ -96,6 +97,11 @@ public static class AssetManifest
     public static bool TryReadObjects(ReadOnlySpan<byte> utf8, out IReadOnlyDictionary<string, ManifestObject> objects, out string problem)
     {
         objects = new Dictionary<string, ManifestObject>();
+        if (!Utf8.IsValid(utf8))
+        {
+            problem = "it is not valid UTF-8";
+            return false;
+        }
         try
         {
             using var document = JsonDocument.Parse(utf8.ToArray());
@@ -146,7 +152,8 @@ public static class AssetManifest
         if (element.ValueKind != JsonValueKind.Object
             || !element.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String
             || LogicalPaths.Validate(key.GetString()) is not null
-            || !element.TryGetProperty("size", out var size) || !size.TryGetInt64(out var length) || length < 0
+            || !element.TryGetProperty("size", out var size) || size.ValueKind != JsonValueKind.Number
+            || !size.TryGetInt64(out var length) || length < 0
             || !element.TryGetProperty("sha256", out var sha) || sha.ValueKind != JsonValueKind.String
             || !Sha256Digest.TryParseHex(sha.GetString(), out var digest))
         {

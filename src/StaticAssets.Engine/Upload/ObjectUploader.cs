@@ -32,6 +32,13 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
             {
                 break;
             }
+            // SemaphoreSlim may grant a slot to a waiter whose token was canceled an instant earlier (a failing or
+            // canceled write cancels, then releases its slot): check again so nothing starts after a stop.
+            if (stopOnFailure.IsCancellationRequested)
+            {
+                slots.Release();
+                break;
+            }
             running.Add(WriteOneAsync(obj));
         }
         await Task.WhenAll(running).ConfigureAwait(false);

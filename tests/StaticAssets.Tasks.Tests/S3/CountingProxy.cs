@@ -19,6 +19,7 @@ internal sealed class CountingProxy : IAsyncDisposable
     private readonly Task _accepting;
     private int _open;
     private int _peakOpen;
+    private int _faultsLeft;
 
     public CountingProxy(Uri upstream)
     {
@@ -33,6 +34,10 @@ internal sealed class CountingProxy : IAsyncDisposable
 
     /// <summary>"METHOD /path" of every request, in the order they started.</summary>
     public IReadOnlyList<string> Requests => _requests.ToArray();
+
+    /// <summary>The next <paramref name="count"/> PUT requests get "503 SlowDown" and a closed connection, as a
+    /// throttling S3 endpoint answers; they never reach the server.</summary>
+    public void FailNextPuts(int count) => Volatile.Write(ref _faultsLeft, count);
 
     public void Reset()
     {
@@ -83,8 +88,15 @@ internal sealed class CountingProxy : IAsyncDisposable
                 {
                     var head = Encoding.ASCII.GetString(chunk.Span[..Math.Min(chunk.Length, 512)]);
                     var line = head.Split("\r\n")[0].Split(' ');
-                    _requests.Enqueue(line.Length >= 2 ? $"{line[0]} {line[1]}" : head);
+                    var request = line.Length >= 2 ? $"{line[0]} {line[1]}" : head;
+                    if (line[0] == "PUT" && Interlocked.Decrement(ref _faultsLeft) >= 0)
+                    {
+                        _requests.Enqueue("503 " + request);
+                        return false;
+                    }
+                    _requests.Enqueue(request);
                 }
+                return true;
             });
             var down = Pump(server.GetStream(), client.GetStream(), chunk =>
             {
@@ -92,8 +104,12 @@ internal sealed class CountingProxy : IAsyncDisposable
                 {
                     Volatile.Write(ref expectingRequest, 1);
                 }
+                return true;
             });
-            await Task.WhenAny(up, down);
+            if (await Task.WhenAny(up, down) == up && !await up)
+            {
+                await client.GetStream().WriteAsync(SlowDown, _stop.Token);
+            }
         }
         catch (Exception)
         {
@@ -106,7 +122,12 @@ internal sealed class CountingProxy : IAsyncDisposable
         }
     }
 
-    private async Task Pump(NetworkStream from, NetworkStream to, Action<ReadOnlyMemory<byte>> observe)
+    private static readonly byte[] SlowDown = Encoding.ASCII.GetBytes(
+        "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: 95\r\nConnection: close\r\n\r\n" +
+        "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>".PadRight(95));
+
+    /// <summary>Relays bytes until either side closes; false when <paramref name="observe"/> stopped it.</summary>
+    private async Task<bool> Pump(NetworkStream from, NetworkStream to, Func<ReadOnlyMemory<byte>, bool> observe)
     {
         var buffer = new byte[64 * 1024];
         while (true)
@@ -115,9 +136,12 @@ internal sealed class CountingProxy : IAsyncDisposable
             if (n == 0)
             {
                 to.Socket.Shutdown(SocketShutdown.Send);
-                return;
+                return true;
             }
-            observe(buffer.AsMemory(0, n));
+            if (!observe(buffer.AsMemory(0, n)))
+            {
+                return false;
+            }
             await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
         }
     }

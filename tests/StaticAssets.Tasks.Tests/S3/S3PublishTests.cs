@@ -195,6 +195,46 @@ public sealed class S3PublishTests
         Assert.IsNotNull(await GetAsync(prefix + deleted));
     }
 
+    [TestMethod]
+    public async Task ThrottledRequestsAreRetriedAndEveryObjectArrivesIntact()
+    {
+        using var site = new Site(files: 20);
+        await using var proxy = new CountingProxy(_server.Endpoint);
+        proxy.FailNextPuts(5);
+        var prefix = $"retry-{Guid.NewGuid():N}/";
+
+        var (result, log) = await PublishAsync(site.Sources(), proxy.Url, prefix, 4);
+
+        Assert.IsTrue(result.Succeeded, string.Join("\n", log.Diagnostics));
+        Assert.AreEqual(5, proxy.Requests.Count(r => r.StartsWith("503 ", StringComparison.Ordinal)), "the faults were not injected");
+        foreach (var obj in result.Plan!.Objects)
+        {
+            var stored = await GetAsync(prefix + obj.Key);
+            Assert.IsNotNull(stored, obj.Key);
+            Assert.AreEqual(obj.Sha256.Hex, Convert.ToHexStringLower(SHA256.HashData(stored)), obj.Key);
+        }
+    }
+
+    [TestMethod]
+    public async Task WithoutRetriesAThrottledRequestFailsThePublishOnceAndWritesNoManifest()
+    {
+        using var site = new Site(files: 12);
+        await using var proxy = new CountingProxy(_server.Endpoint);
+        proxy.FailNextPuts(1);
+        var prefix = $"noretry-{Guid.NewGuid():N}/";
+        var log = new RecordingLog();
+        await using var store = new S3AssetStore(
+            new S3Destination(_bucket, prefix), S3Server.Settings(proxy.Url) with { MaxAttempts = 1 }, 4);
+
+        var result = await StaticAssetPublisher.PublishAsync(site.Sources(), store, new PublishOptions { MaxConcurrency = 4 }, log, CancellationToken.None);
+
+        Assert.IsFalse(result.Succeeded);
+        Assert.HasCount(1, log.Diagnostics, string.Join("\n", log.Diagnostics));
+        Assert.AreEqual(DiagnosticCodes.WriteFailed, log.Diagnostics[0].Code);
+        StringAssert.Contains(log.Diagnostics[0].Message, "SlowDown");
+        Assert.IsNull(await GetAsync(prefix + "staticassets.manifest.json"), "a manifest was written after a failure");
+    }
+
     /// <summary>A real store whose Nth write fails, as a store rejecting one object would.</summary>
     private sealed class FailingStore(IAssetStore inner, int failOnWrite) : IAssetStore
     {
