@@ -4,6 +4,7 @@ using StaticAssets.Engine.Gather;
 using StaticAssets.Engine.Publishing;
 using StaticAssets.Engine.Storage;
 using StaticAssets.Engine.Storage.S3;
+using StaticAssets.Tasks.Tests.Engine;
 
 namespace StaticAssets.Tasks.Tests.S3;
 
@@ -48,23 +49,6 @@ public sealed class S3PublishTests
             .ToArray();
 
         public void Dispose() => Directory.Delete(Root, recursive: true);
-    }
-
-    private sealed class RecordingLog : IPublishLog
-    {
-        public List<Diagnostic> Diagnostics { get; } = [];
-
-        public void Report(Diagnostic diagnostic)
-        {
-            lock (Diagnostics)
-            {
-                Diagnostics.Add(diagnostic);
-            }
-        }
-
-        public void Message(LogImportance importance, string message)
-        {
-        }
     }
 
     private static async Task<(PublishResult Result, RecordingLog Log)> PublishAsync(
