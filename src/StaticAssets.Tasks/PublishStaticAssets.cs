@@ -107,7 +107,7 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
             WrittenAssets = ToItems(plan, result.Written ?? []);
             if (result.LocalManifestPath is { } manifest)
             {
-                ManifestFile = new TaskItem(manifest);
+                ManifestFile = new TaskItem(Escape(manifest));
             }
         }
         return result.Succeeded && !Log.HasLoggedErrors;
@@ -250,13 +250,31 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
             .ToDictionary(x => x.Key, x => x.LogicalPath, StringComparer.Ordinal);
         return written.Select(o =>
         {
-            var item = new TaskItem(o.Key);
-            item.SetMetadata("SourcePath", o.SourcePath);
-            item.SetMetadata("LogicalPath", logicalPathOf[o.Key]);
+            var item = new TaskItem(Escape(o.Key));
+            item.SetMetadata("SourcePath", Escape(o.SourcePath));
+            item.SetMetadata("LogicalPath", Escape(logicalPathOf[o.Key]));
             item.SetMetadata("ContentEncoding", o.ContentEncoding ?? "");
             item.SetMetadata("Sha256", o.Sha256.Hex);
             return (ITaskItem)item;
         }).ToArray();
+    }
+
+    /// <summary>TaskItem takes item specs and metadata MSBuild-escaped: a key such as "100%.css" must stay itself.</summary>
+    private static string Escape(string value)
+    {
+        var escaped = new System.Text.StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            if (c is '%' or '*' or '?' or '@' or '$' or '(' or ')' or ';' or '\'')
+            {
+                escaped.Append('%').Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                escaped.Append(c);
+            }
+        }
+        return escaped.ToString();
     }
 
     private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;

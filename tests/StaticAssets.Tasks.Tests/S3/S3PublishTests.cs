@@ -219,6 +219,26 @@ public sealed class S3PublishTests
         Assert.IsNull(await GetAsync(prefix + "staticassets.manifest.json"), "a manifest was written after a failure");
     }
 
+    [TestMethod]
+    public async Task AnUnreachableEndpointIsReportedOnceBeforeAnythingIsWritten()
+    {
+        using var site = new Site(files: 25);
+        // A port nothing listens on: every connection is refused.
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var endpoint = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)closed.LocalEndpoint).Port}");
+        closed.Stop();
+        var log = new RecordingLog();
+        await using var store = new S3AssetStore(new S3Destination(_bucket, "unreachable/"), S3Server.Settings(endpoint) with { MaxAttempts = 2 }, 8);
+
+        var result = await StaticAssetPublisher.PublishAsync(site.Sources(), store, new PublishOptions { MaxConcurrency = 8 }, log, CancellationToken.None);
+
+        Assert.IsFalse(result.Succeeded);
+        Assert.HasCount(1, log.Diagnostics, string.Join("\n", log.Diagnostics));
+        Assert.AreEqual(DiagnosticCodes.ReadManifestFailed, log.Diagnostics[0].Code);
+        StringAssert.Contains(log.Diagnostics[0].Message, "Connection refused");
+    }
+
     /// <summary>A real store whose Nth write fails, as a store rejecting one object would.</summary>
     private sealed class FailingStore(IAssetStore inner, int failOnWrite) : IAssetStore
     {

@@ -135,6 +135,24 @@ public sealed class PublishStaticAssetsTests
     }
 
     [TestMethod]
+    public void Execute_OutputItemsKeepNamesWithMSBuildSpecialCharactersLiterally()
+    {
+        using var project = new Project();
+        // "%41" would read back as "A" if the task forgot that TaskItem takes escaped text.
+        var file = project.Write("wwwroot/docs/sale%41; (x).txt", "sale");
+        // MSBuild hands a task escaped values; GetMetadata unescapes them.
+        var task = project.Task(Item(file.Replace("%", "%25").Replace(";", "%3B"), ("LogicalPath", "docs/sale%2541%3B (x).txt")));
+
+        Assert.IsTrue(task.Execute(), project.Engine.Describe());
+
+        var written = task.WrittenAssets.Single();
+        StringAssert.StartsWith(written.ItemSpec, "docs/sale%41; (x).");
+        Assert.AreEqual("docs/sale%41; (x).txt", written.GetMetadata("LogicalPath"));
+        Assert.AreEqual(file, written.GetMetadata("SourcePath"));
+        Assert.IsTrue(File.Exists(Path.Combine(project.Dest, written.ItemSpec)), written.ItemSpec);
+    }
+
+    [TestMethod]
     public void Execute_SecondRunWritesNothing_AndStillReportsTheManifest()
     {
         using var project = new Project();
