@@ -14,6 +14,7 @@
 #   restart  stop + start (fresh, empty server).
 #   status   Exit 0 if all daemons run and S3 answers (signed ListBuckets), else 1.
 #   env      Print the `export` lines:  eval "$(tests/servers/ceph-rgw.sh env)"
+#   bucket NAME  Create bucket NAME (owned by the test user) if it does not exist yet.
 #              STATICASSETS_S3_ENDPOINT  AWS_ACCESS_KEY_ID  AWS_SECRET_ACCESS_KEY  AWS_REGION
 #
 # Settings (environment):
@@ -504,6 +505,18 @@ cmd_status() {
     return 1
 }
 
+cmd_bucket() {  # cmd_bucket <name>: SigV4-signed PUT /<name>; 200 = created, 409 = it exists already
+    local name="${1:-}" code
+    [[ "$name" =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] || die "usage: $PROG bucket NAME (3-63 lowercase letters, digits, '.', '-')"
+    is_running || die "the server is not running: $PROG start"
+    code="$(curl -s -o /dev/null -m 10 -X PUT --aws-sigv4 "aws:amz:$REGION:s3" --user "$ACCESS_KEY:$SECRET_KEY" \
+             -H "x-amz-content-sha256: $EMPTY_SHA256" -w '%{http_code}' "$ENDPOINT/$name")" || die "could not reach $ENDPOINT"
+    case "$code" in
+        200|409) log "bucket $name is ready at $ENDPOINT/$name" ;;
+        *) die "creating bucket $name answered HTTP $code" ;;
+    esac
+}
+
 usage() { sed -n '2,/^$/{/^#/!d;s/^# \{0,1\}//;p}' "$0" >&2; }
 
 main() {
@@ -513,6 +526,7 @@ main() {
         restart) setup; lock; stop_all; cmd_start ;;
         status)  setup; cmd_status ;;
         env)     setup; print_env ;;
+        bucket)  setup; cmd_bucket "${2:-}" ;;
         -h|--help|help) usage ;;
         *)       usage; exit 2 ;;
     esac

@@ -69,6 +69,26 @@ public sealed class LocalFolderPublishTests
 
     [TestMethod]
     [Timeout(600_000, CooperativeCancellation = true)]
+    public async Task ThePublishTargetCalledAloneAfterAPublishProducesTheSameManifest()
+    {
+        using var project = await SampleProject.CreateAsync();
+        (await project.PublishAsync()).ShouldSucceed("publish");
+        var other = Path.Combine(project.Root, "second-destination");
+
+        var alone = (await Dotnet.RunAsync(project.ProjectDirectory,
+            ["msbuild", "-t:PublishStaticAssets", "-p:Configuration=Release", "-nologo", $"-p:StaticAssetsDestination={other}"]))
+            .ShouldSucceed("PublishStaticAssets alone");
+
+        StringAssert.Contains(alone.Output, $"{SampleLogicalPaths.Length} static assets:");
+        CollectionAssert.AreEqual(
+            File.ReadAllBytes(Path.Combine(project.DefaultDestination, "staticassets.manifest.json")),
+            File.ReadAllBytes(Path.Combine(other, "staticassets.manifest.json")),
+            "the target called alone gathered other assets than the publish did");
+        AssertDestinationMatchesManifest(other, ReadManifest(Path.Combine(other, "staticassets.manifest.json")));
+    }
+
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task DryRunReportsThePlanAndWritesNothing()
     {
         using var project = await SampleProject.CreateAsync();
