@@ -20,6 +20,7 @@ internal sealed class CountingProxy : IAsyncDisposable
     private int _open;
     private int _peakOpen;
     private int _faultsLeft;
+    private int _expectContinue;
 
     public CountingProxy(Uri upstream)
     {
@@ -32,6 +33,9 @@ internal sealed class CountingProxy : IAsyncDisposable
 
     public int PeakOpenConnections => Volatile.Read(ref _peakOpen);
 
+    /// <summary>Requests that asked to wait for "100 Continue" before sending their body (a round trip each).</summary>
+    public int ExpectContinueRequests => Volatile.Read(ref _expectContinue);
+
     /// <summary>"METHOD /path" of every request, in the order they started.</summary>
     public IReadOnlyList<string> Requests => _requests.ToArray();
 
@@ -42,6 +46,7 @@ internal sealed class CountingProxy : IAsyncDisposable
     public void Reset()
     {
         _requests.Clear();
+        Volatile.Write(ref _expectContinue, 0);
         Volatile.Write(ref _peakOpen, Volatile.Read(ref _open));
     }
 
@@ -89,6 +94,10 @@ internal sealed class CountingProxy : IAsyncDisposable
                     var head = Encoding.ASCII.GetString(chunk.Span[..Math.Min(chunk.Length, 512)]);
                     var line = head.Split("\r\n")[0].Split(' ');
                     var request = line.Length >= 2 ? $"{line[0]} {line[1]}" : head;
+                    if (head.Contains("\r\nExpect: 100-continue", StringComparison.OrdinalIgnoreCase))
+                    {
+                        Interlocked.Increment(ref _expectContinue);
+                    }
                     if (line[0] == "PUT" && Interlocked.Decrement(ref _faultsLeft) >= 0)
                     {
                         _requests.Enqueue("503 " + request);

@@ -92,6 +92,7 @@ public sealed class S3PublishTests
         Assert.IsTrue(result.Succeeded, string.Join("\n", log.Diagnostics));
         Assert.IsLessThanOrEqualTo(4, proxy.PeakOpenConnections, $"{proxy.PeakOpenConnections} connections were open at once with a limit of 4");
         Assert.IsGreaterThanOrEqualTo(2, proxy.PeakOpenConnections, $"only {proxy.PeakOpenConnections} connection(s) were used: the upload was not concurrent");
+        Assert.AreEqual(0, proxy.ExpectContinueRequests, "a PUT waited for '100 Continue': two round trips instead of one");
         var requests = proxy.Requests;
         Assert.AreEqual($"GET /{_bucket}/{prefix}staticassets.manifest.json", requests[0], "the first request reads the current manifest");
         Assert.AreEqual(60, requests.Count(r => r.StartsWith("PUT ", StringComparison.Ordinal) && !r.Contains("manifest")));

@@ -33,6 +33,8 @@ public sealed class S3AssetStore : IAssetStore
         {
             ForcePathStyle = settings.ForcePathStyle,
             MaxConnectionsPerServer = maxConcurrency,
+            HttpClientFactory = new S3HttpClientFactory(maxConcurrency),
+            HttpClientCacheSize = 1,
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = settings.MaxAttempts - 1,
             RequestChecksumCalculation = settings.ChecksumMode == S3ChecksumMode.WhenRequired

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+
+namespace StaticAssets.Bench;
+
+/// <summary>
+/// Runs <see cref="DelayProxy"/> in a child process (this program with the "proxy" command), so the bench
+/// process's CPU time and memory are the engine's alone. Line protocol on stdin/stdout: the child prints
+/// "port N", then answers "stats" with one JSON line and "reset" (close every connection, zero
+/// the counters) with "ok"; end of input stops it.
+/// </summary>
+internal sealed class ProxyProcess : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new();
+
+    private readonly Process _process;
+
+    private ProxyProcess(Process process, int port)
+    {
+        _process = process;
+        Url = new Uri($"http://127.0.0.1:{port}");
+    }
+
+    public Uri Url { get; }
+
+    public static async Task<ProxyProcess> StartAsync(Uri upstream, int rttMs)
+    {
+        var apphost = Path.Combine(AppContext.BaseDirectory, "StaticAssets.Bench");
+        var start = File.Exists(apphost)
+            ? new ProcessStartInfo(apphost)
+            : new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { typeof(ProxyProcess).Assembly.Location } };
+        foreach (var arg in new[] { "proxy", "--upstream", upstream.ToString(), "--rtt", rttMs.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        start.RedirectStandardInput = true;
+        start.RedirectStandardOutput = true;
+        start.UseShellExecute = false;
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the proxy process");
+        var line = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the proxy process exited");
+        return new ProxyProcess(process, int.Parse(line["port ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Closes the open connections (so the next run starts cold) and zeroes the counters.</summary>
+    public async Task ResetAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("reset");
+        await _process.StandardInput.FlushAsync();
+        _ = await _process.StandardOutput.ReadLineAsync();
+    }
+
+    public async Task<ChildStats> StatsAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("stats");
+        await _process.StandardInput.FlushAsync();
+        var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the proxy process exited");
+        return JsonSerializer.Deserialize<ChildStats>(line, Json)!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill();
+        }
+        _process.Dispose();
+    }
+
+    /// <summary>The child's side: serve until stdin ends.</summary>
+    public static async Task<int> RunChildAsync(Uri upstream, int rttMs)
+    {
+        var endpoint = new IPEndPoint(IPAddress.Parse(upstream.Host), upstream.Port);
+        await using var proxy = new DelayProxy(endpoint, TimeSpan.FromMilliseconds(rttMs));
+        Console.Out.WriteLine($"port {proxy.Port}");
+        Console.Out.Flush();
+        var self = Process.GetCurrentProcess();
+        while (await Console.In.ReadLineAsync() is { } command)
+        {
+            switch (command.Trim())
+            {
+                case "reset":
+                    proxy.DropConnections();
+                    await Task.Delay(50); // let the relays close before counting starts again
+                    proxy.Reset();
+                    Console.Out.WriteLine("ok");
+                    break;
+                case "stats":
+                    self.Refresh();
+                    Console.Out.WriteLine(JsonSerializer.Serialize(new ChildStats(proxy.Snapshot(), self.TotalProcessorTime.TotalSeconds), Json));
+                    break;
+                default:
+                    Console.Out.WriteLine("unknown");
+                    break;
+            }
+            Console.Out.Flush();
+        }
+        return 0;
+    }
+}
+
+/// <summary>The proxy's counters and its process's CPU seconds so far.</summary>
+internal sealed record ChildStats(ProxyStats Proxy, double CpuSeconds);
