@@ -27,16 +27,27 @@ public static class DiagnosticCodes
     public const string InvalidManifestName = "SA1005";
     public const string MissingLogicalPath = "SA1006";
     public const string InvalidS3Setting = "SA1007";
+    public const string UnsupportedDestinationScheme = "SA1008";
+    public const string AbsoluteLogicalPath = "SA1009";
+    public const string BackslashInLogicalPath = "SA1010";
 
     // SA2xxx: warnings; the publish goes on.
     public const string DuplicateLogicalPath = "SA2001";
     public const string InvalidRemoteManifest = "SA2002";
     public const string OrphanVariant = "SA2003";
+    public const string CaseOnlyDifference = "SA2004";
 
     // SA3xxx: the destination failed; the previous manifest stays in place.
     public const string WriteFailed = "SA3001";
     public const string ReadManifestFailed = "SA3002";
     public const string SourceChanged = "SA3003";
+    public const string BucketNotFound = "SA3004";
+    public const string AccessDenied = "SA3005";
+    public const string EndpointUnreachable = "SA3006";
+    public const string SourceDeleted = "SA3007";
+    public const string DestinationNotWritable = "SA3008";
+    public const string DestinationFull = "SA3009";
+    public const string ObjectTooLarge = "SA3010";
 
     // SA4xxx: the publish was stopped.
     public const string Canceled = "SA4001";

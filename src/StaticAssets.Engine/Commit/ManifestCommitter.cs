@@ -25,8 +25,8 @@ public static class ManifestCommitter
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.WriteFailed,
-                    $"Every object was stored, but writing the manifest '{manifestName}' to {store.Description} failed: {e.Message} " +
+                throw new StaticAssetsException(Diagnostic.Error(StoreFailures.CodeOf(e, DiagnosticCodes.WriteFailed),
+                    $"Every object was stored, but writing the manifest '{manifestName}' to {store.Description} failed: {StoreFailures.MessageOf(e)} " +
                     "The destination still serves its previous manifest; publish again."), e);
             }
         }

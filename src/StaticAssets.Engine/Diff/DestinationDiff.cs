@@ -4,33 +4,100 @@ using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Engine.Diff;
 
-/// <summary>What the destination already holds, as its current manifest vouches for it.</summary>
+/// <summary>What the destination already holds, as its manifest (and a failed publish's journal) vouch for it.</summary>
 public sealed class DestinationState
 {
-    private DestinationState(byte[]? manifestBytes, IReadOnlyDictionary<string, ManifestObject> objects)
+    private DestinationState(
+        byte[]? manifestBytes, IReadOnlyDictionary<string, ManifestObject> objects, bool hasPendingJournal, IReadOnlyList<ManifestObject> pending)
     {
         ManifestBytes = manifestBytes;
         Objects = objects;
+        HasPendingJournal = hasPendingJournal;
+        PendingObjects = pending;
     }
 
     /// <summary>The stored manifest as read, or null if there is none (or it was not trusted).</summary>
     public byte[]? ManifestBytes { get; }
 
+    /// <summary>Objects known to be stored, by key.</summary>
     public IReadOnlyDictionary<string, ManifestObject> Objects { get; }
 
+    /// <summary>A failed publish left a journal of what it stored; the next commit removes it.</summary>
+    public bool HasPendingJournal { get; }
+
+    /// <summary>The objects that journal lists (empty without one).</summary>
+    public IReadOnlyList<ManifestObject> PendingObjects { get; }
+
     /// <summary>
-    /// One read of the destination's manifest. An unreadable manifest counts as none, with a warning. With
-    /// <paramref name="verifyRemote"/>, the destination is also listed and only objects both vouched for and
-    /// present (with the right size) count: this repairs objects someone deleted behind the manifest's back.
+    /// Reads the destination's manifest and the pending journal (two small reads). An unusable manifest counts as
+    /// none, with a warning; an unusable journal is ignored. With <paramref name="verifyRemote"/>, the destination
+    /// is also listed and only objects both vouched for and present (with the right size) count: this repairs
+    /// objects someone deleted behind the manifest's back.
     /// </summary>
     public static async Task<DestinationState> ReadAsync(
         IAssetStore store, string manifestName, bool verifyRemote, IPublishLog log, CancellationToken cancellationToken)
     {
-        var state = await ReadManifestAsync(store, manifestName, log, cancellationToken).ConfigureAwait(false);
-        if (!verifyRemote || state.Objects.Count == 0)
+        var manifestBytes = await ReadAsync(store, manifestName, cancellationToken).ConfigureAwait(false);
+        var objects = new Dictionary<string, ManifestObject>(StringComparer.Ordinal);
+        if (manifestBytes is not null)
         {
-            return state;
+            if (AssetManifest.TryReadObjects(manifestBytes, out var vouched, out var problem))
+            {
+                foreach (var (key, obj) in vouched)
+                {
+                    objects[key] = obj;
+                }
+            }
+            else
+            {
+                log.Report(Diagnostic.Warning(DiagnosticCodes.InvalidRemoteManifest,
+                    $"The destination's manifest '{manifestName}' is not usable ({problem}); treating the destination as empty " +
+                    "and storing every object again. The new manifest will replace it."));
+                manifestBytes = null;
+            }
         }
+
+        var journalBytes = await ReadAsync(store, PendingJournal.NameFor(manifestName), cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ManifestObject> pending = [];
+        if (journalBytes is not null && PendingJournal.TryRead(journalBytes, out pending))
+        {
+            foreach (var obj in pending)
+            {
+                objects.TryAdd(obj.Key, obj);
+            }
+            log.Message(LogImportance.Normal, $"An earlier publish that did not finish stored {pending.Count:N0} object(s); they are not sent again.");
+        }
+
+        if (verifyRemote && objects.Count > 0)
+        {
+            objects = await KeepListedAsync(store, objects, log, cancellationToken).ConfigureAwait(false);
+        }
+        return new DestinationState(manifestBytes, objects, journalBytes is not null, pending);
+    }
+
+    /// <summary>Diff: the planned objects the destination lacks. Keys are content-addressed, but the digest is
+    /// compared as well, so a manifest entry can never vouch for other bytes.</summary>
+    public IReadOnlyList<PlannedObject> Missing(PublishPlan plan) =>
+        plan.Objects
+            .Where(o => !(Objects.TryGetValue(o.Key, out var stored) && stored.Sha256 == o.Sha256 && stored.Size == o.Size))
+            .ToArray();
+
+    private static async Task<byte[]?> ReadAsync(IAssetStore store, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.TryReadAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new StaticAssetsException(Diagnostic.Error(StoreFailures.CodeOf(e, DiagnosticCodes.ReadManifestFailed),
+                $"Could not read '{key}' from {store.Description}: {StoreFailures.MessageOf(e)} Nothing was written."), e);
+        }
+    }
+
+    private static async Task<Dictionary<string, ManifestObject>> KeepListedAsync(
+        IAssetStore store, Dictionary<string, ManifestObject> objects, IPublishLog log, CancellationToken cancellationToken)
+    {
         var listed = new Dictionary<string, long>(StringComparer.Ordinal);
         try
         {
@@ -41,52 +108,17 @@ public sealed class DestinationState
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.ReadManifestFailed,
-                $"Could not list {store.Description} to verify it (StaticAssetsVerifyRemote): {e.Message} Nothing was written."), e);
+            throw new StaticAssetsException(Diagnostic.Error(StoreFailures.CodeOf(e, DiagnosticCodes.ReadManifestFailed),
+                $"Could not list {store.Description} to verify it (StaticAssetsVerifyRemote): {StoreFailures.MessageOf(e)} Nothing was written."), e);
         }
-        var present = state.Objects
+        var present = objects
             .Where(o => listed.TryGetValue(o.Key, out var size) && size == o.Value.Size)
             .ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal);
-        if (present.Count < state.Objects.Count)
+        if (present.Count < objects.Count)
         {
             log.Message(LogImportance.High,
-                $"{state.Objects.Count - present.Count:N0} object(s) named by the destination's manifest are missing or damaged at {store.Description}; they will be stored again.");
+                $"{objects.Count - present.Count:N0} object(s) named by the destination's manifest are missing or damaged at {store.Description}; they will be stored again.");
         }
-        return new DestinationState(state.ManifestBytes, present);
+        return present;
     }
-
-    private static async Task<DestinationState> ReadManifestAsync(
-        IAssetStore store, string manifestName, IPublishLog log, CancellationToken cancellationToken)
-    {
-        byte[]? bytes;
-        try
-        {
-            bytes = await store.TryReadAsync(manifestName, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.ReadManifestFailed,
-                $"Could not read the current manifest '{manifestName}' from {store.Description}: {e.Message} " +
-                "Check that the destination exists and is readable; nothing was written."), e);
-        }
-        if (bytes is null)
-        {
-            return new DestinationState(null, new Dictionary<string, ManifestObject>());
-        }
-        if (!AssetManifest.TryReadObjects(bytes, out var objects, out var problem))
-        {
-            log.Report(Diagnostic.Warning(DiagnosticCodes.InvalidRemoteManifest,
-                $"The destination's manifest '{manifestName}' is not usable ({problem}); treating the destination as empty " +
-                "and storing every object again. The new manifest will replace it."));
-            return new DestinationState(null, new Dictionary<string, ManifestObject>());
-        }
-        return new DestinationState(bytes, objects);
-    }
-
-    /// <summary>Diff: the planned objects the destination lacks. Keys are content-addressed, but the digest is
-    /// compared as well, so a manifest entry can never vouch for other bytes.</summary>
-    public IReadOnlyList<PlannedObject> Missing(PublishPlan plan) =>
-        plan.Objects
-            .Where(o => !(Objects.TryGetValue(o.Key, out var stored) && stored.Sha256 == o.Sha256 && stored.Size == o.Size))
-            .ToArray();
 }

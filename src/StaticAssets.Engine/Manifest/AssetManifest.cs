@@ -146,7 +146,7 @@ public static class AssetManifest
         }
     }
 
-    private static bool TryReadObject(JsonElement element, out ManifestObject obj)
+    internal static bool TryReadObject(JsonElement element, out ManifestObject obj)
     {
         obj = null!;
         if (element.ValueKind != JsonValueKind.Object

@@ -75,6 +75,7 @@ public static class AssetPlanner
     {
         var accepted = new List<AssetSource>(sources.Count);
         var firstByPath = new Dictionary<string, AssetSource>(StringComparer.Ordinal);
+        var firstByFoldedPath = new Dictionary<string, AssetSource>(StringComparer.OrdinalIgnoreCase);
         var failed = false;
 
         void Error(string code, string message)
@@ -87,7 +88,7 @@ public static class AssetPlanner
         {
             if (LogicalPaths.Validate(source.LogicalPath) is { } problem)
             {
-                Error(DiagnosticCodes.InvalidLogicalPath,
+                Error(LogicalPaths.ErrorCode(source.LogicalPath),
                     $"The static asset '{source.SourcePath}' has the logical path '{source.LogicalPath}', which is not valid: {problem}. " +
                     "Set its LogicalPath metadata to a relative URL path such as 'css/site.css'.");
                 continue;
@@ -101,6 +102,17 @@ public static class AssetPlanner
                 continue;
             }
             firstByPath.Add(source.LogicalPath, source);
+            if (firstByFoldedPath.TryGetValue(source.LogicalPath, out var sameButCase))
+            {
+                // Both are published, but a case-insensitive file system or CDN would serve one for the other.
+                log.Report(Diagnostic.Warning(DiagnosticCodes.CaseOnlyDifference,
+                    $"The logical paths '{sameButCase.LogicalPath}' and '{source.LogicalPath}' differ only in case; both are published, " +
+                    "but on a case-insensitive file system or CDN one would replace the other. Rename one of them."));
+            }
+            else
+            {
+                firstByFoldedPath.Add(source.LogicalPath, source);
+            }
 
             if (!File.Exists(source.SourcePath))
             {

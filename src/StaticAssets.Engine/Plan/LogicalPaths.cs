@@ -6,6 +6,13 @@ namespace StaticAssets.Engine.Plan;
 /// </summary>
 public static class LogicalPaths
 {
+    /// <summary>The diagnostic code for an invalid path: absolute paths and backslashes get codes of their own.</summary>
+    public static string ErrorCode(string? path) =>
+        string.IsNullOrEmpty(path) ? DiagnosticCodes.InvalidLogicalPath
+        : path[0] == '/' || (path.Length >= 2 && path[1] == ':' && char.IsAsciiLetter(path[0])) ? DiagnosticCodes.AbsoluteLogicalPath
+        : path.Contains('\\') ? DiagnosticCodes.BackslashInLogicalPath
+        : DiagnosticCodes.InvalidLogicalPath;
+
     /// <summary>Returns null when <paramref name="path"/> is a valid logical path, else why it is not.</summary>
     public static string? Validate(string? path)
     {

@@ -115,16 +115,71 @@ public static class StaticAssetPublisher
             return new PublishResult(true, plan, []);
         }
 
-        var written = await new ObjectUploader(store, options.MaxConcurrency, log)
+        var upload = await new ObjectUploader(store, options.MaxConcurrency, log)
             .UploadAsync(missing, cancellationToken).ConfigureAwait(false);
+        if (!upload.Completed)
+        {
+            await RecordPendingAsync(store, options.ManifestName, destination, upload.Stored, log).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw upload.Failure!;
+        }
+        var written = upload.Stored;
         await ManifestCommitter.CommitAsync(
             store, options.ManifestName, manifest, destination.ManifestBytes, options.LocalManifestPath, cancellationToken)
             .ConfigureAwait(false);
+        if (destination.HasPendingJournal)
+        {
+            await ForgetPendingAsync(store, options.ManifestName, log).ConfigureAwait(false);
+        }
 
         log.Message(LogImportance.High,
             $"{plan.Assets.Count:N0} static assets: {written.Count:N0} objects written, {unchanged:N0} unchanged, " +
             $"in {clock.Elapsed.TotalSeconds:N1} s -> {store.Description}");
         return new PublishResult(true, plan, written, options.LocalManifestPath);
+    }
+
+    /// <summary>How long recording or forgetting the journal may take, even after Ctrl+C: it is one small request.</summary>
+    private static readonly TimeSpan JournalTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// After a failure or Ctrl+C, records what this publish (and any earlier unfinished one) did store, so that the
+    /// next publish sends only the rest. Best effort: without it the next publish simply sends those objects again.
+    /// </summary>
+    private static async Task RecordPendingAsync(
+        IAssetStore store, string manifestName, DestinationState destination, IReadOnlyList<PlannedObject> stored, IPublishLog log)
+    {
+        if (stored.Count == 0)
+        {
+            return;
+        }
+        var entries = destination.PendingObjects.Concat(stored.Select(PendingJournal.Entry)).ToArray();
+        var journal = PendingJournal.Serialize(entries);
+        using var timeout = new CancellationTokenSource(JournalTimeout);
+        try
+        {
+            await store.WriteAsync(new StoreWrite(
+                PendingJournal.NameFor(manifestName), journal.Length, Sha256Digest.Compute(journal), AssetManifest.ContentType, null,
+                AssetManifest.CacheControl, () => new MemoryStream(journal, writable: false)), timeout.Token).ConfigureAwait(false);
+            log.Message(LogImportance.Normal, $"Recorded the {stored.Count:N0} object(s) stored before stopping; the next publish will not send them again.");
+        }
+        catch (Exception e)
+        {
+            log.Message(LogImportance.Normal, $"Could not record the objects stored before stopping ({StoreFailures.MessageOf(e)}); the next publish will send them again.");
+        }
+    }
+
+    private static async Task ForgetPendingAsync(IAssetStore store, string manifestName, IPublishLog log)
+    {
+        using var timeout = new CancellationTokenSource(JournalTimeout);
+        try
+        {
+            await store.DeleteAsync(PendingJournal.NameFor(manifestName), timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Harmless if it stays: it lists only objects that are stored.
+            log.Message(LogImportance.Low, $"Could not delete the pending journal: {StoreFailures.MessageOf(e)}");
+        }
     }
 
     private static string Megabytes(long bytes) => $"{bytes / 1048576.0:N1} MB";

@@ -42,8 +42,9 @@ public abstract record Destination
             case "s3":
                 return S3Destination.Parse(trimmed);
             default:
-                throw Invalid($"StaticAssetsDestination '{trimmed}' has the scheme '{scheme.Groups["scheme"].Value}://', which is not supported. " +
-                              "Use a folder path, a file:// URI or s3://bucket/prefix/.");
+                throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.UnsupportedDestinationScheme,
+                    $"StaticAssetsDestination '{trimmed}' has the scheme '{scheme.Groups["scheme"].Value}://', which is not supported. " +
+                    "Use a folder path, a file:// URI or s3://bucket/prefix/."));
         }
     }
 

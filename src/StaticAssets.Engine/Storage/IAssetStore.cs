@@ -18,6 +18,9 @@ public interface IAssetStore : IAsyncDisposable
     /// <summary>Lists every object under the destination's root (or prefix), keys relative to it.</summary>
     IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken);
 
+    /// <summary>Deletes one object if it exists (used only for the pending journal, never for assets).</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
+
     /// <summary>Stores one object so that readers see either nothing/the old bytes or all of the new ones.</summary>
     Task WriteAsync(StoreWrite write, CancellationToken cancellationToken);
 }

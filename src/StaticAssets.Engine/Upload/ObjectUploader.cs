@@ -1,25 +1,32 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Engine.Upload;
 
+/// <summary>What an upload achieved: the objects stored (sorted by key), and why it stopped early, if it did.</summary>
+public sealed record UploadOutcome(IReadOnlyList<PlannedObject> Stored, StaticAssetsException? Failure, bool Canceled)
+{
+    public bool Completed => Failure is null && !Canceled;
+}
+
 /// <summary>
 /// Upload: writes objects through one store with at most <c>maxConcurrency</c> writes in flight. Waiting for a
 /// slot is asynchronous, so no thread is blocked per object. The first hard failure stops new writes, lets the
-/// ones in flight finish or cancel, and is reported once with the count of the others.
+/// ones in flight finish or cancel, and becomes one error naming it and counting the others.
 /// </summary>
 public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPublishLog log)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>Writes every object; returns them sorted by key. Throws <see cref="StaticAssetsException"/> on failure.</summary>
-    public async Task<IReadOnlyList<PlannedObject>> UploadAsync(IReadOnlyList<PlannedObject> objects, CancellationToken cancellationToken)
+    public async Task<UploadOutcome> UploadAsync(IReadOnlyList<PlannedObject> objects, CancellationToken cancellationToken)
     {
         using var stopOnFailure = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var slots = new SemaphoreSlim(maxConcurrency, maxConcurrency);
         var progress = new Progress(objects.Count, objects.Sum(o => o.Size), log);
         var failures = new FailureCollector();
+        var stored = new ConcurrentBag<PlannedObject>();
         var running = new List<Task>(objects.Count);
 
         foreach (var obj in objects)
@@ -43,18 +50,19 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
         }
         await Task.WhenAll(running).ConfigureAwait(false);
 
-        cancellationToken.ThrowIfCancellationRequested();
-        if (failures.First is { } first)
-        {
-            throw failures.ToException(first, objects.Count - progress.Completed);
-        }
-        return objects;
+        // Sorted, so that what is reported and recorded does not depend on completion order.
+        var storedSorted = stored.OrderBy(o => o.Key, StringComparer.Ordinal).ToArray();
+        return new UploadOutcome(
+            storedSorted,
+            failures.First is { } first ? failures.ToException(first, objects.Count - storedSorted.Length) : null,
+            cancellationToken.IsCancellationRequested);
 
         async Task WriteOneAsync(PlannedObject obj)
         {
             try
             {
                 await store.WriteAsync(ToStoreWrite(obj), stopOnFailure.Token).ConfigureAwait(false);
+                stored.Add(obj);
                 progress.Done(obj);
             }
             catch (OperationCanceledException) when (stopOnFailure.IsCancellationRequested)
@@ -80,7 +88,20 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
         obj.ContentType,
         obj.ContentEncoding,
         obj.CacheControl,
-        () => new VerifyingReadStream(SourceFiles.OpenSequentialRead(obj.SourcePath), obj.SourcePath, obj.Size, obj.Sha256));
+        () => new VerifyingReadStream(OpenSource(obj.SourcePath), obj.SourcePath, obj.Size, obj.Sha256));
+
+    private static FileStream OpenSource(string path)
+    {
+        try
+        {
+            return SourceFiles.OpenSequentialRead(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new SourceDeletedException(
+                $"The file '{path}' was deleted after it was planned; nothing was stored for it. Publish again.", e);
+        }
+    }
 
     /// <summary>Counts completions and, at most every couple of seconds, logs how far the upload is.</summary>
     private sealed class Progress(int total, long totalBytes, IPublishLog log)
@@ -89,8 +110,6 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
         private int _completed;
         private long _bytes;
         private long _nextReportTicks = ProgressInterval.Ticks;
-
-        public int Completed => Volatile.Read(ref _completed);
 
         public void Done(PlannedObject obj)
         {
@@ -130,23 +149,13 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
         {
             var (obj, error) = first;
             var others = _count > 1 ? $" {_count - 1} other write(s) failed too." : "";
-            // A client library may wrap the verifier's exception (it is thrown from inside the request body).
-            var changed = Causes(error).OfType<SourceChangedException>().FirstOrDefault();
-            var code = changed is not null ? DiagnosticCodes.SourceChanged : DiagnosticCodes.WriteFailed;
-            var message = changed is not null
-                ? changed.Message
-                : $"Could not store '{obj.Key}' at the destination: {error.Message}";
+            var code = StoreFailures.CodeOf(error, DiagnosticCodes.WriteFailed);
+            var message = code is DiagnosticCodes.SourceChanged or DiagnosticCodes.SourceDeleted
+                ? StoreFailures.MessageOf(error)
+                : $"Could not store '{obj.Key}' at the destination: {StoreFailures.MessageOf(error)}";
             return new StaticAssetsException(Diagnostic.Error(code,
                 $"{message}{others} {notStored:N0} object(s) were not stored; the destination still serves its previous manifest. " +
                 "Fix the cause and publish again."), error);
-        }
-
-        private static IEnumerable<Exception> Causes(Exception error)
-        {
-            for (Exception? e = error; e is not null; e = e.InnerException)
-            {
-                yield return e;
-            }
         }
     }
 }

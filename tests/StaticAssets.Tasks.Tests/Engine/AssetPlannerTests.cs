@@ -150,7 +150,7 @@ public sealed class AssetPlannerTests
 
         Assert.IsNull(plan);
         CollectionAssert.AreEqual(
-            new[] { DiagnosticCodes.InvalidLogicalPath, DiagnosticCodes.SourceFileMissing, DiagnosticCodes.InvalidLogicalPath },
+            new[] { DiagnosticCodes.AbsoluteLogicalPath, DiagnosticCodes.SourceFileMissing, DiagnosticCodes.BackslashInLogicalPath },
             log.Errors.Select(e => e.Code).ToArray());
     }
 

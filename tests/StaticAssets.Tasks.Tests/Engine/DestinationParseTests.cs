@@ -78,9 +78,9 @@ public sealed class DestinationParseTests
     [DataRow("http://example.com/assets", DisplayName = "http")]
     [DataRow("HTTPS://example.com", DisplayName = "upper-case https")]
     [DataRow("az://container", DisplayName = "az")]
-    public void UnsupportedScheme_IsSA1001NamingTheScheme(string value)
+    public void UnsupportedScheme_IsSA1008NamingTheScheme(string value)
     {
-        var e = AssertInvalid(value);
+        var e = AssertInvalid(value, DiagnosticCodes.UnsupportedDestinationScheme);
 
         Assert.Contains(value.Split("://")[0] + "://", e.Diagnostic.Message);
     }
@@ -124,10 +124,10 @@ public sealed class DestinationParseTests
         Assert.AreEqual("hello", File.ReadAllText(temp.Combine("dest/a/b.txt")));
     }
 
-    private static StaticAssetsException AssertInvalid(string? value)
+    private static StaticAssetsException AssertInvalid(string? value, string code = DiagnosticCodes.InvalidDestination)
     {
         var e = Assert.ThrowsExactly<StaticAssetsException>(() => Destination.Parse(value, BaseDirectory));
-        Assert.AreEqual(DiagnosticCodes.InvalidDestination, e.Diagnostic.Code);
+        Assert.AreEqual(code, e.Diagnostic.Code);
         Assert.AreEqual(DiagnosticSeverity.Error, e.Diagnostic.Severity);
         return e;
     }

@@ -211,6 +211,8 @@ public sealed class DestinationStateTests
     {
         public string Description => "list-failing store";
 
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => Task.CompletedTask;
+
         public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => Task.FromResult<byte[]?>(manifest);
 
         public async IAsyncEnumerable<StoredObjectInfo> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -229,6 +231,8 @@ public sealed class DestinationStateTests
     private sealed class ReadFailingStore(Exception failure) : IAssetStore
     {
         public string Description => "failing store";
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => Task.FromException<byte[]?>(failure);
 

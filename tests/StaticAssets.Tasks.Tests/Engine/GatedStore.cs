@@ -51,6 +51,8 @@ internal sealed class GatedStore(bool honorCancellation = true) : IAssetStore
 
     public string Description => "gated store";
 
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>The next write to start (waits for it, with a hang guard).</summary>
     public Task<GatedWrite> NextStartedAsync() => _started.Reader.ReadAsync().AsTask().Guard();
 

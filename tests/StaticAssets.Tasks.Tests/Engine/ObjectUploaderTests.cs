@@ -20,7 +20,7 @@ public sealed class ObjectUploaderTests
     {
         var store = new GatedStore();
         var objects = Objects(count);
-        var upload = new ObjectUploader(store, maxConcurrency, new RecordingLog()).UploadAsync(objects, CancellationToken.None);
+        var upload = new ObjectUploader(store, maxConcurrency, new RecordingLog()).UploadAsync(objects, CancellationToken.None).ThrowingOnStop();
 
         // Fill every slot: exactly maxConcurrency writes start while none is allowed to finish.
         var pending = new Queue<GatedWrite>();
@@ -56,7 +56,7 @@ public sealed class ObjectUploaderTests
     {
         var store = new GatedStore();
         var objects = Objects(3);
-        var upload = new ObjectUploader(store, 16, new RecordingLog()).UploadAsync(objects, CancellationToken.None);
+        var upload = new ObjectUploader(store, 16, new RecordingLog()).UploadAsync(objects, CancellationToken.None).ThrowingOnStop();
 
         var writes = new[] { await store.NextStartedAsync(), await store.NextStartedAsync(), await store.NextStartedAsync() };
         Assert.AreEqual(3, store.InFlight);
@@ -74,7 +74,7 @@ public sealed class ObjectUploaderTests
     {
         var store = new GatedStore();
 
-        var written = await new ObjectUploader(store, 4, new RecordingLog()).UploadAsync([], CancellationToken.None).Guard();
+        var written = await new ObjectUploader(store, 4, new RecordingLog()).UploadAsync([], CancellationToken.None).ThrowingOnStop().Guard();
 
         Assert.IsEmpty(written);
         Assert.IsEmpty(store.StartedKeys);
@@ -86,7 +86,7 @@ public sealed class ObjectUploaderTests
         var store = new GatedStore();
         var objects = Objects(10);
         var log = new RecordingLog();
-        var upload = new ObjectUploader(store, 2, log).UploadAsync(objects, CancellationToken.None);
+        var upload = new ObjectUploader(store, 2, log).UploadAsync(objects, CancellationToken.None).ThrowingOnStop();
         var first = await store.NextStartedAsync();
         var second = await store.NextStartedAsync();
         var failure = new IOException("connection refused");
@@ -114,7 +114,7 @@ public sealed class ObjectUploaderTests
         // Writes here ignore cancellation, so the test decides when each ends.
         var store = new GatedStore(honorCancellation: false);
         var objects = Objects(10);
-        var upload = new ObjectUploader(store, 3, new RecordingLog()).UploadAsync(objects, CancellationToken.None);
+        var upload = new ObjectUploader(store, 3, new RecordingLog()).UploadAsync(objects, CancellationToken.None).ThrowingOnStop();
         var w0 = await store.NextStartedAsync();
         var w1 = await store.NextStartedAsync();
         var w2 = await store.NextStartedAsync();
@@ -139,7 +139,7 @@ public sealed class ObjectUploaderTests
     public async Task SourceChangedException_MapsToSA3003()
     {
         var store = new GatedStore();
-        var upload = new ObjectUploader(store, 2, new RecordingLog()).UploadAsync(Objects(4), CancellationToken.None);
+        var upload = new ObjectUploader(store, 2, new RecordingLog()).UploadAsync(Objects(4), CancellationToken.None).ThrowingOnStop();
         var first = await store.NextStartedAsync();
 
         first.Fail(new SourceChangedException("The file 'x' changed after it was planned."));
@@ -161,7 +161,7 @@ public sealed class ObjectUploaderTests
         var store = new InMemoryStore();
 
         var e = await Assert.ThrowsExactlyAsync<StaticAssetsException>(
-            () => new ObjectUploader(store, 4, new RecordingLog()).UploadAsync([obj], CancellationToken.None));
+            () => new ObjectUploader(store, 4, new RecordingLog()).UploadAsync([obj], CancellationToken.None).ThrowingOnStop());
 
         Assert.AreEqual(DiagnosticCodes.SourceChanged, e.Diagnostic.Code);
         Assert.Contains(path, e.Diagnostic.Message);
@@ -173,7 +173,7 @@ public sealed class ObjectUploaderTests
     {
         var store = new GatedStore();
         using var cts = new CancellationTokenSource();
-        var upload = new ObjectUploader(store, 2, new RecordingLog()).UploadAsync(Objects(10), cts.Token);
+        var upload = new ObjectUploader(store, 2, new RecordingLog()).UploadAsync(Objects(10), cts.Token).ThrowingOnStop();
         var first = await store.NextStartedAsync();
         var second = await store.NextStartedAsync();
 
@@ -191,7 +191,7 @@ public sealed class ObjectUploaderTests
     {
         var store = new GatedStore(honorCancellation: false);
         using var cts = new CancellationTokenSource();
-        var upload = new ObjectUploader(store, 2, new RecordingLog()).UploadAsync(Objects(10), cts.Token);
+        var upload = new ObjectUploader(store, 2, new RecordingLog()).UploadAsync(Objects(10), cts.Token).ThrowingOnStop();
         var first = await store.NextStartedAsync();
         var second = await store.NextStartedAsync();
 
@@ -211,7 +211,7 @@ public sealed class ObjectUploaderTests
         await cts.CancelAsync();
 
         await Assert.ThrowsAsync<OperationCanceledException>(
-            () => new ObjectUploader(store, 2, new RecordingLog()).UploadAsync(Objects(5), cts.Token).Guard());
+            () => new ObjectUploader(store, 2, new RecordingLog()).UploadAsync(Objects(5), cts.Token).ThrowingOnStop().Guard());
 
         Assert.IsEmpty(store.StartedKeys);
     }
@@ -229,9 +229,9 @@ public sealed class ObjectUploaderTests
         var store = new HeaderRecordingStore();
         var log = new RecordingLog();
 
-        var written = await new ObjectUploader(store, 3, log).UploadAsync(objects, CancellationToken.None).Guard();
+        var written = await new ObjectUploader(store, 3, log).UploadAsync(objects, CancellationToken.None).ThrowingOnStop().Guard();
 
-        CollectionAssert.AreEqual(objects, written.ToArray());
+        CollectionAssert.AreEqual(objects.OrderBy(o => o.Key, StringComparer.Ordinal).ToArray(), written.ToArray(), "stored objects, sorted by key");
         foreach (var obj in objects)
         {
             CollectionAssert.AreEqual(File.ReadAllBytes(obj.SourcePath), store.Inner.Objects[obj.Key]);
@@ -254,6 +254,8 @@ public sealed class ObjectUploaderTests
 
         public string Description => Inner.Description;
 
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => Inner.DeleteAsync(key, cancellationToken);
+
         public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => Inner.TryReadAsync(key, cancellationToken);
 
         public IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken) => Inner.ListAsync(cancellationToken);
@@ -265,5 +267,23 @@ public sealed class ObjectUploaderTests
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>Turns an upload's outcome into the exception that stopped it (as the publisher reports it), for assertions.</summary>
+internal static class UploadOutcomeAssertions
+{
+    public static async Task<IReadOnlyList<PlannedObject>> ThrowingOnStop(this Task<UploadOutcome> upload)
+    {
+        var outcome = await upload;
+        if (outcome.Failure is { } failure)
+        {
+            throw failure;
+        }
+        if (outcome.Canceled)
+        {
+            throw new OperationCanceledException();
+        }
+        return outcome.Stored;
     }
 }

@@ -82,6 +82,12 @@ internal sealed class InMemoryStore : IAssetStore
 
     public string Description => "memory";
 
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        Objects.TryRemove(key, out _);
+        return Task.CompletedTask;
+    }
+
     public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) =>
         Task.FromResult(Objects.TryGetValue(key, out var bytes) ? bytes : null);
 
@@ -118,6 +124,8 @@ internal sealed class InterceptingStore(IAssetStore inner) : IAssetStore
     public int Reads;
 
     public string Description => inner.Description;
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
 
     public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
     {

@@ -174,7 +174,7 @@ public sealed class VerifyingReadStreamTests
         var write = ObjectUploader.ToStoreWrite(PlanFile(path));
         File.Delete(path);
 
-        Assert.ThrowsExactly<FileNotFoundException>(() => write.OpenContent());
+        Assert.ThrowsExactly<SourceDeletedException>(() => write.OpenContent());
     }
 
     [TestMethod]

@@ -55,7 +55,9 @@ public sealed class S3EndToEndTests
 
         proxy.Reset();
         var second = (await project.PublishAsync(server.CredentialsEnvironment(), properties)).ShouldSucceed("re-publish to S3");
-        CollectionAssert.AreEqual(new[] { $"GET /{bucket}/site/staticassets.manifest.json" }, proxy.Requests.ToArray(), "an unchanged re-publish");
+        CollectionAssert.AreEqual(
+            new[] { $"GET /{bucket}/site/staticassets.manifest.json", $"GET /{bucket}/site/staticassets.manifest.pending.json" },
+            proxy.Requests.ToArray(), "an unchanged re-publish: two small reads, no write");
         StringAssert.Contains(second.Output, $"0 objects written, {objectCount} unchanged");
 
         async Task AssertStoredAsync(System.Text.Json.JsonElement entry, string? contentType, string? encoding)
@@ -90,7 +92,7 @@ public sealed class S3EndToEndTests
         Assert.AreNotEqual(0, result.ExitCode, result.Output);
         var errors = result.Output.Split('\n').Where(l => l.Contains("error SA", StringComparison.Ordinal)).Distinct().ToArray();
         Assert.HasCount(1, errors, result.Output);
-        StringAssert.Contains(errors[0], "error SA3002");
+        StringAssert.Contains(errors[0], "error SA3005");
         StringAssert.Contains(errors[0], "access was denied");
         Assert.IsFalse(result.Output.Contains(wrongSecret, StringComparison.Ordinal), "the secret appeared in the build log");
     }

@@ -115,7 +115,9 @@ public sealed class S3PublishTests
 
         proxy.Reset();
         Assert.IsTrue((await PublishAsync(site.Sources(), proxy.Url, prefix, 8)).Result.Succeeded);
-        CollectionAssert.AreEqual(new[] { $"GET /{_bucket}/{prefix}staticassets.manifest.json" }, proxy.Requests.ToArray(), "an unchanged re-publish");
+        CollectionAssert.AreEqual(
+            new[] { $"GET /{_bucket}/{prefix}staticassets.manifest.json", $"GET /{_bucket}/{prefix}staticassets.manifest.pending.json" },
+            proxy.Requests.ToArray(), "an unchanged re-publish");
 
         site.Write("assets/dir0/file0.js", RandomNumberGenerator.GetBytes(500));
         proxy.Reset();
@@ -126,6 +128,7 @@ public sealed class S3PublishTests
             new[]
             {
                 $"GET /{_bucket}/{prefix}staticassets.manifest.json",
+                $"GET /{_bucket}/{prefix}staticassets.manifest.pending.json",
                 $"PUT /{_bucket}/{prefix}{newKey}",
                 $"PUT /{_bucket}/{prefix}staticassets.manifest.json",
             },
@@ -236,7 +239,7 @@ public sealed class S3PublishTests
 
         Assert.IsFalse(result.Succeeded);
         Assert.HasCount(1, log.Diagnostics, string.Join("\n", log.Diagnostics));
-        Assert.AreEqual(DiagnosticCodes.ReadManifestFailed, log.Diagnostics[0].Code);
+        Assert.AreEqual(DiagnosticCodes.EndpointUnreachable, log.Diagnostics[0].Code);
         StringAssert.Contains(log.Diagnostics[0].Message, "Connection refused");
     }
 
@@ -246,6 +249,8 @@ public sealed class S3PublishTests
         private int _writes;
 
         public string Description => inner.Description;
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
 
         public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => inner.TryReadAsync(key, cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using StaticAssets.Engine;
 using Amazon.S3;
 using Amazon.S3.Model;
 using StaticAssets.Engine.Plan;
@@ -127,8 +128,9 @@ public sealed class S3StoreTests
     {
         await using var store = new S3AssetStore(new S3Destination("sa-no-such-bucket-here", ""), S3Server.Settings(_server.Endpoint), 4);
 
-        var error = await Assert.ThrowsExactlyAsync<IOException>(() => store.TryReadAsync("staticassets.manifest.json", CancellationToken.None));
+        var error = await Assert.ThrowsExactlyAsync<StoreException>(() => store.TryReadAsync("staticassets.manifest.json", CancellationToken.None));
 
+        Assert.AreEqual(DiagnosticCodes.BucketNotFound, error.Code);
         StringAssert.Contains(error.Message, "NoSuchBucket");
         StringAssert.Contains(error.Message, "'sa-no-such-bucket-here' does not exist");
     }

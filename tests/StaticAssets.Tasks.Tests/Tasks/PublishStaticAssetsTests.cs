@@ -258,7 +258,7 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     [DataRow("ftp://x")]
     [DataRow("s3x://bucket")]
-    public void Execute_UnsupportedDestination_IsSA1001(string destination)
+    public void Execute_UnsupportedDestination_IsSA1008(string destination)
     {
         using var project = new Project();
         var task = project.Task(StandardAssets(project));
@@ -267,7 +267,7 @@ public sealed class PublishStaticAssetsTests
         Assert.IsFalse(task.Execute());
 
         var error = project.Engine.Errors.Single();
-        Assert.AreEqual(DiagnosticCodes.InvalidDestination, error.Code);
+        Assert.AreEqual(DiagnosticCodes.UnsupportedDestinationScheme, error.Code);
         Assert.Contains(destination, error.Message);
         Assert.IsFalse(File.Exists(project.LocalManifest));
     }

@@ -49,6 +49,12 @@ public sealed class LocalFolderStore : IAssetStore
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        File.Delete(PathFor(key));
+        return Task.CompletedTask;
+    }
+
     public async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
     {
         var path = PathFor(write.Key);

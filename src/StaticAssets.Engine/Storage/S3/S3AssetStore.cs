@@ -17,13 +17,13 @@ public sealed class S3AssetStore : IAssetStore
     /// <summary>Parts of one large file uploading at once.</summary>
     private const int PartsInFlightPerObject = 4;
 
-    /// <summary>Part buffers for all large files together: memory stays flat whatever the file sizes.</summary>
-    private const int SharedPartBuffers = 8;
+    /// <summary>Part buffers of all large files together: memory stays flat whatever the file sizes.</summary>
+    private const long PartBufferBudget = 64L * 1024 * 1024;
 
     private readonly AmazonS3Client _client;
     private readonly S3Destination _destination;
     private readonly S3Settings _settings;
-    private readonly SemaphoreSlim _partBuffers = new(SharedPartBuffers, SharedPartBuffers);
+    private readonly MemoryBudget _partBuffers = new(PartBufferBudget);
 
     public S3AssetStore(S3Destination destination, S3Settings settings, int maxConcurrency)
     {
@@ -44,6 +44,10 @@ public sealed class S3AssetStore : IAssetStore
                 ? ResponseChecksumValidation.WHEN_REQUIRED
                 : ResponseChecksumValidation.WHEN_SUPPORTED,
         };
+        if (settings.RequestTimeout is { } timeout)
+        {
+            config.Timeout = timeout;
+        }
         if (settings.ServiceUrl is { } serviceUrl)
         {
             config.ServiceURL = serviceUrl.ToString();
@@ -75,6 +79,10 @@ public sealed class S3AssetStore : IAssetStore
         {
             throw Explain(e);
         }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
+        }
     }
 
     public async IAsyncEnumerable<StoredObjectInfo> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -100,6 +108,18 @@ public sealed class S3AssetStore : IAssetStore
         while (!string.IsNullOrEmpty(request.ContinuationToken));
     }
 
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.DeleteObjectAsync(_destination.Bucket, _destination.Prefix + key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonServiceException e)
+        {
+            throw Explain(e);
+        }
+    }
+
     public async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
     {
         try
@@ -116,6 +136,10 @@ public sealed class S3AssetStore : IAssetStore
         catch (AmazonServiceException e)
         {
             throw Explain(e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw Unreachable(e);
         }
     }
 
@@ -143,6 +167,7 @@ public sealed class S3AssetStore : IAssetStore
     /// </summary>
     private async Task WriteInPartsAsync(StoreWrite write, CancellationToken cancellationToken)
     {
+        var partSize = MultipartLimits.PartSizeFor(write.Length, _settings.PartSize, write.Key);
         var key = _destination.Prefix + write.Key;
         var initiate = new InitiateMultipartUploadRequest { BucketName = _destination.Bucket, Key = key, ContentType = write.ContentType };
         SetHeaders(initiate.Headers, initiate.Metadata, write);
@@ -156,27 +181,27 @@ public sealed class S3AssetStore : IAssetStore
                 for (var partNumber = 1; ; partNumber++)
                 {
                     await partsInFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    await _partBuffers.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    var buffer = ArrayPool<byte>.Shared.Rent(_settings.PartSize);
+                    var budget = await AcquireBufferAsync(partSize, partsInFlight, cancellationToken).ConfigureAwait(false);
+                    var buffer = ArrayPool<byte>.Shared.Rent(partSize);
                     int filled;
                     try
                     {
                         // A short read means the stream reached its end, which is where it verifies the whole file.
                         filled = await content.ReadAtLeastAsync(
-                            buffer.AsMemory(0, _settings.PartSize), _settings.PartSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                            buffer.AsMemory(0, partSize), partSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
                     }
                     catch
                     {
-                        Release(buffer, partsInFlight);
+                        Release(buffer, budget, partsInFlight);
                         throw;
                     }
                     if (filled == 0)
                     {
-                        Release(buffer, partsInFlight);
+                        Release(buffer, budget, partsInFlight);
                         break;
                     }
-                    parts.Add(UploadPartAsync(key, uploadId, partNumber, buffer, filled, partsInFlight, cancellationToken));
-                    if (filled < _settings.PartSize)
+                    parts.Add(UploadPartAsync(key, uploadId, partNumber, buffer, filled, budget, partsInFlight, cancellationToken));
+                    if (filled < partSize)
                     {
                         break;
                     }
@@ -206,8 +231,22 @@ public sealed class S3AssetStore : IAssetStore
         }
     }
 
+    private async Task<long> AcquireBufferAsync(int partSize, SemaphoreSlim partsInFlight, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _partBuffers.AcquireAsync(partSize, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            partsInFlight.Release();
+            throw;
+        }
+    }
+
     private async Task<PartETag> UploadPartAsync(
-        string key, string uploadId, int partNumber, byte[] buffer, int length, SemaphoreSlim partsInFlight, CancellationToken cancellationToken)
+        string key, string uploadId, int partNumber, byte[] buffer, int length, long budget, SemaphoreSlim partsInFlight,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -226,14 +265,14 @@ public sealed class S3AssetStore : IAssetStore
         }
         finally
         {
-            Release(buffer, partsInFlight);
+            Release(buffer, budget, partsInFlight);
         }
     }
 
-    private void Release(byte[] buffer, SemaphoreSlim partsInFlight)
+    private void Release(byte[] buffer, long budget, SemaphoreSlim partsInFlight)
     {
         ArrayPool<byte>.Shared.Return(buffer);
-        _partBuffers.Release();
+        _partBuffers.Release(budget);
         partsInFlight.Release();
     }
 
@@ -248,27 +287,50 @@ public sealed class S3AssetStore : IAssetStore
         metadata.Add("sha256", write.Sha256.Hex);
     }
 
-    /// <summary>An S3 error as a sentence that says what to do. Never includes credentials.</summary>
-    private Exception Explain(AmazonServiceException e)
+    /// <summary>An S3 error as a coded sentence that says what to do. Never includes credentials.</summary>
+    private StoreException Explain(AmazonServiceException e)
     {
-        var code = (e as AmazonS3Exception)?.ErrorCode ?? e.ErrorCode;
-        var advice = code switch
+        var errorCode = (e as AmazonS3Exception)?.ErrorCode ?? e.ErrorCode;
+        var status = (int)e.StatusCode;
+        if (status == 0 && FindNetworkError(e) is { } network)
         {
-            "NoSuchBucket" => $"the bucket '{_destination.Bucket}' does not exist; create it or fix StaticAssetsDestination.",
-            "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "InvalidToken" or "ExpiredToken" =>
-                "access was denied; check the credentials the AWS SDK finds (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, " +
-                "or web identity) and that they may write to this bucket and prefix.",
-            "XAmzContentSHA256Mismatch" or "BadDigest" or "InvalidDigest" =>
-                "the store rejected the request's checksum; for Ceph RGW and other stores that do not support the SDK's default checksums set StaticAssetsS3ChecksumMode=WhenRequired.",
-            _ => e.Message,
+            return Unreachable(network);
+        }
+        var (code, advice) = errorCode switch
+        {
+            "NoSuchBucket" => (DiagnosticCodes.BucketNotFound,
+                $"the bucket '{_destination.Bucket}' does not exist; create it or fix StaticAssetsDestination."),
+            "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "InvalidToken" or "ExpiredToken" or "AllAccessDisabled" =>
+                (DiagnosticCodes.AccessDenied,
+                 "access was denied; check the credentials the AWS SDK finds (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, " +
+                 "or web identity) and that they may read and write this bucket and prefix."),
+            "XAmzContentSHA256Mismatch" or "BadDigest" or "InvalidDigest" => (DiagnosticCodes.WriteFailed,
+                "the store rejected the request's checksum; for Ceph RGW and other stores that do not support the SDK's default " +
+                "checksums set StaticAssetsS3ChecksumMode=WhenRequired."),
+            _ => (DiagnosticCodes.WriteFailed, e.Message),
         };
-        return new IOException($"{(int)e.StatusCode} {code}: {advice}", e);
+        return new StoreException(code, $"{status} {errorCode}: {advice}", e);
     }
+
+    private static Exception? FindNetworkError(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpRequestException or System.Net.Sockets.SocketException)
+            {
+                return inner;
+            }
+        }
+        return null;
+    }
+
+    private StoreException Unreachable(Exception network) => new(DiagnosticCodes.EndpointUnreachable,
+        $"could not reach the S3 endpoint {_settings.ServiceUrl?.ToString() ?? "(AWS, " + (_settings.Region ?? "default region") + ")"}: {network.Message}. " +
+        "Check StaticAssetsS3ServiceUrl / StaticAssetsS3Region and the network.", network);
 
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
-        _partBuffers.Dispose();
         return ValueTask.CompletedTask;
     }
 }

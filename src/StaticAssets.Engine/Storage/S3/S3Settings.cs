@@ -32,10 +32,14 @@ public sealed record S3Settings
     /// <summary>Attempts per request, first included, with the SDK's standard retry mode (exponential backoff with jitter).</summary>
     public int MaxAttempts { get; init; } = DefaultMaxAttempts;
 
+    /// <summary>How long one request may take before it is abandoned (and retried); null for the SDK's default (100 s).</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
     /// <summary>Files at least this large are uploaded in parts, several at once.</summary>
     public long MultipartThreshold { get; init; } = 64L * 1024 * 1024;
 
-    public int PartSize { get; init; } = 16 * 1024 * 1024;
+    /// <summary>Part size, grown for files that would otherwise need more than S3's 10,000 parts.</summary>
+    public int PartSize { get; init; } = 8 * 1024 * 1024;
 
     /// <summary>Parses the MSBuild properties; throws SA1007 naming the property at fault.</summary>
     public static S3Settings Parse(string? serviceUrl, string? region, string? forcePathStyle, string? checksumMode, string? maxAttempts)
