@@ -81,7 +81,7 @@ public sealed class CustomizedPublishTests
     {
         var unknownScheme = await Project.PublishAsync("-p:StaticAssetsDestination=ftp://files.example/static");
         Assert.AreNotEqual(0, unknownScheme.ExitCode, unknownScheme.Output);
-        StringAssert.Contains(unknownScheme.Output, "error SA1001");
+        StringAssert.Contains(unknownScheme.Output, "error SA1008");
 
         var badConcurrency = await Project.PublishAsync("-p:StaticAssetsMaxConcurrency=lots");
         Assert.AreNotEqual(0, badConcurrency.ExitCode, badConcurrency.Output);
