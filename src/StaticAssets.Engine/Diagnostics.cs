@@ -30,6 +30,7 @@ public static class DiagnosticCodes
     public const string UnsupportedDestinationScheme = "SA1008";
     public const string AbsoluteLogicalPath = "SA1009";
     public const string BackslashInLogicalPath = "SA1010";
+    public const string InvalidPipelineReporting = "SA1011";
 
     // SA2xxx: warnings; the publish goes on.
     public const string DuplicateLogicalPath = "SA2001";
@@ -78,4 +79,9 @@ public interface IPublishLog
     void Report(Diagnostic diagnostic);
 
     void Message(LogImportance importance, string message);
+
+    /// <summary>Upload progress, at most every couple of seconds during long uploads (for CI progress bars).</summary>
+    void Progress(int completed, int total)
+    {
+    }
 }

@@ -1,12 +1,18 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using StaticAssets.Engine;
+using StaticAssets.Tasks.Pipelines;
 
 namespace StaticAssets.Tasks;
 
-/// <summary>Routes the engine's reports to MSBuild's log (which accepts calls from any thread during Execute).</summary>
+/// <summary>
+/// Routes the engine's reports to MSBuild's log (which accepts calls from any thread during Execute), and to the
+/// CI system's own protocol when a pipeline reporter is active.
+/// </summary>
 internal sealed class MSBuildPublishLog(TaskLoggingHelper log) : IPublishLog
 {
+    public PipelineReporter? Pipeline { get; set; }
+
     public void Report(Diagnostic diagnostic)
     {
         // No message arguments: file names such as the SDK's "x-{0}-y.gz" must not be taken for format items.
@@ -18,6 +24,7 @@ internal sealed class MSBuildPublishLog(TaskLoggingHelper log) : IPublishLog
         {
             log.LogWarning(null, diagnostic.Code, null, null, 0, 0, 0, 0, diagnostic.Message);
         }
+        Pipeline?.Issue(diagnostic, Emit);
     }
 
     public void Message(LogImportance importance, string message) => log.LogMessage(
@@ -28,4 +35,10 @@ internal sealed class MSBuildPublishLog(TaskLoggingHelper log) : IPublishLog
             _ => MessageImportance.Low,
         },
         message);
+
+    public void Progress(int completed, int total) => Pipeline?.Progress(completed, total, Emit);
+
+    public void Completed(PublishSummary summary) => Pipeline?.Completed(summary, Emit);
+
+    private void Emit(string line) => log.LogMessage(MessageImportance.High, line);
 }

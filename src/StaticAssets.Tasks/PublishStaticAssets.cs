@@ -4,10 +4,12 @@ using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using StaticAssets.Engine;
 using StaticAssets.Engine.Gather;
+using StaticAssets.Engine.Manifest;
 using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Publishing;
 using StaticAssets.Engine.Storage;
 using StaticAssets.Engine.Storage.S3;
+using StaticAssets.Tasks.Pipelines;
 
 namespace StaticAssets.Tasks;
 
@@ -57,6 +59,10 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
 
     public string S3MaxAttempts { get; set; } = "";
 
+    /// <summary>auto (default: Azure DevOps when TF_BUILD=True, GitHub Actions when GITHUB_ACTIONS=true), none,
+    /// AzureDevOps or GitHubActions.</summary>
+    public string PipelineReporting { get; set; } = "";
+
     public string CacheControl { get; set; } = "";
 
     /// <summary>The manifest written into the publish output (empty on a dry run).</summary>
@@ -77,7 +83,17 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
 
     private async System.Threading.Tasks.Task<bool> ExecuteAsync()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var log = new MSBuildPublishLog(Log);
+        try
+        {
+            log.Pipeline = PipelineReporter.Create(PipelineReporting, Environment.GetEnvironmentVariable);
+        }
+        catch (StaticAssetsException e)
+        {
+            log.Report(e.Diagnostic);
+            return false;
+        }
         PublishOptions options;
         Destination destination;
         S3Settings s3;
@@ -104,7 +120,11 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
         var result = await StaticAssetPublisher.PublishAsync(sources, store, options, log, _cancellation.Token).ConfigureAwait(false);
         if (result.Succeeded && result.Plan is { } plan)
         {
-            WrittenAssets = ToItems(plan, result.Written ?? []);
+            var written = result.Written ?? [];
+            log.Completed(new PublishSummary(
+                plan.Assets.Count, plan.Objects.Count, written.Count, options.DryRun ? 0 : plan.Objects.Count - written.Count,
+                written.Sum(o => o.Size), store.Description, AssetManifest.PathsHash(plan), clock.Elapsed.TotalSeconds, options.DryRun));
+            WrittenAssets = ToItems(plan, written);
             if (result.LocalManifestPath is { } manifest)
             {
                 ManifestFile = new TaskItem(Escape(manifest));

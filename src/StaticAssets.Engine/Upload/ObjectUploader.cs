@@ -124,6 +124,7 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
             {
                 log.Message(LogImportance.Normal,
                     $"Stored {completed:N0} of {total:N0} objects ({bytes / 1048576.0:N1} of {totalBytes / 1048576.0:N1} MB) in {_clock.Elapsed.TotalSeconds:N1} s");
+                log.Progress(completed, total);
             }
         }
     }
