@@ -14,6 +14,14 @@ if ! s3_env=$(bash "$root/tests/servers/ceph-rgw.sh" start); then
 fi
 eval "$s3_env"
 
+# The Azure Blob emulator the Azure tests use (Azurite on 127.0.0.1; installs the npm package on first use).
+if ! azure_env=$(bash "$root/tests/servers/azurite.sh" start); then
+  echo "Could not start the Azure Blob test server (tests/servers/azurite.sh start); see the log above."
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+eval "$azure_env"
+
 dotnet test "$root/StaticAssets.Tasks.sln" -c Release --nologo \
   --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
   --results-directory "$results" "$@"

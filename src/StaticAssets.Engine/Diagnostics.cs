@@ -31,6 +31,7 @@ public static class DiagnosticCodes
     public const string AbsoluteLogicalPath = "SA1009";
     public const string BackslashInLogicalPath = "SA1010";
     public const string InvalidPipelineReporting = "SA1011";
+    public const string InvalidAzureSetting = "SA1012";
 
     // SA2xxx: warnings; the publish goes on.
     public const string DuplicateLogicalPath = "SA2001";

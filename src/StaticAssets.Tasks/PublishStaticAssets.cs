@@ -8,6 +8,7 @@ using StaticAssets.Engine.Manifest;
 using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Publishing;
 using StaticAssets.Engine.Storage;
+using StaticAssets.Engine.Storage.AzureBlob;
 using StaticAssets.Engine.Storage.S3;
 using StaticAssets.Tasks.Pipelines;
 
@@ -59,6 +60,12 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
 
     public string S3MaxAttempts { get; set; } = "";
 
+    /// <summary>Name of the environment variable holding an Azure Storage connection string (never the string itself).</summary>
+    public string AzureConnectionStringVariable { get; set; } = "";
+
+    /// <summary>Name of the environment variable holding a SAS token for the container (never the token itself).</summary>
+    public string AzureSasVariable { get; set; } = "";
+
     /// <summary>auto (default: Azure DevOps when TF_BUILD=True, GitHub Actions when GITHUB_ACTIONS=true), none,
     /// AzureDevOps or GitHubActions.</summary>
     public string PipelineReporting { get; set; } = "";
@@ -97,12 +104,14 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
         PublishOptions options;
         Destination destination;
         S3Settings s3;
+        AzureBlobSettings azure;
         try
         {
             destination = Engine.Storage.Destination.Parse(Destination, ProjectDirectory);
             options = ReadOptions(destination);
             StaticAssetPublisher.Validate(options);
             s3 = S3Settings.Parse(S3ServiceUrl, S3Region, S3ForcePathStyle, S3ChecksumMode, S3MaxAttempts);
+            azure = AzureBlobSettings.Parse(AzureConnectionStringVariable, AzureSasVariable);
         }
         catch (StaticAssetsException e)
         {
@@ -116,7 +125,17 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
             return false;
         }
 
-        await using var store = destination.CreateStore(new StoreSettings(options.MaxConcurrency, s3));
+        IAssetStore created;
+        try
+        {
+            created = destination.CreateStore(new StoreSettings(options.MaxConcurrency, s3, azure));
+        }
+        catch (StaticAssetsException e)
+        {
+            log.Report(e.Diagnostic);
+            return false;
+        }
+        await using var store = created;
         var result = await StaticAssetPublisher.PublishAsync(sources, store, options, log, _cancellation.Token).ConfigureAwait(false);
         if (result.Succeeded && result.Plan is { } plan)
         {

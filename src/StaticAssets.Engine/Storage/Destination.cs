@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using StaticAssets.Engine.Storage.AzureBlob;
 using StaticAssets.Engine.Storage.LocalFolder;
 using StaticAssets.Engine.Storage.S3;
 
@@ -41,10 +42,12 @@ public abstract record Destination
                 return new LocalFolderDestination(FullPath(uri.LocalPath, baseDirectory));
             case "s3":
                 return S3Destination.Parse(trimmed);
+            case "http" or "https" when Uri.TryCreate(trimmed, UriKind.Absolute, out var web) && AzureBlobDestination.IsBlobUrl(web):
+                return AzureBlobDestination.Parse(trimmed, web);
             default:
                 throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.UnsupportedDestinationScheme,
                     $"StaticAssetsDestination '{trimmed}' has the scheme '{scheme.Groups["scheme"].Value}://', which is not supported. " +
-                    "Use a folder path, a file:// URI or s3://bucket/prefix/."));
+                    "Use a folder path, a file:// URI, s3://bucket/prefix/ or an Azure Blob container URL."));
         }
     }
 
@@ -65,7 +68,7 @@ public abstract record Destination
 }
 
 /// <summary>What a backend needs besides its destination.</summary>
-public sealed record StoreSettings(int MaxConcurrency, S3Settings S3);
+public sealed record StoreSettings(int MaxConcurrency, S3Settings S3, AzureBlobSettings? Azure = null);
 
 public sealed record LocalFolderDestination(string Folder) : Destination
 {

@@ -27,6 +27,10 @@ public sealed class PackageLayoutTests
                 "tasks/net8.0/AWSSDK.S3.dll",
                 "tasks/net8.0/AWSSDK.Extensions.Numerics.dll",
                 "tasks/net8.0/System.IO.Hashing.dll",
+                "tasks/net8.0/Azure.Core.dll",
+                "tasks/net8.0/Azure.Identity.dll",
+                "tasks/net8.0/Azure.Storage.Blobs.dll",
+                "tasks/net8.0/Azure.Storage.Common.dll",
             },
             entries);
         Assert.IsFalse(entries.Any(e => e.StartsWith("lib/", StringComparison.Ordinal)), "nothing may flow into the app: no lib/ folder");

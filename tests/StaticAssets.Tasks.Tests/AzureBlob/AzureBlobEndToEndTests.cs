@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using StaticAssets.Tasks.Tests.EndToEnd;
+using StaticAssets.Tasks.Tests.S3;
+
+namespace StaticAssets.Tasks.Tests.AzureBlob;
+
+/// <summary>A real `dotnet publish` of the sample app to Azure Blob Storage (Azurite), observed through a counting proxy.</summary>
+[TestClass]
+public sealed class AzureBlobEndToEndTests
+{
+    [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)]
+    public async Task PublishToAzureBlobStoresEveryAssetWithHeadersManifestLastAndARepublishUploadsNothing()
+    {
+        var server = await AzuriteServer.GetAsync();
+        var container = await server.CreateContainerAsync("e2e");
+        using var project = await SampleProject.CreateAsync();
+        await using var proxy = new CountingProxy(server.Endpoint);
+        var endpoint = new Uri(proxy.Url, server.Endpoint.AbsolutePath);
+        // The pipeline maps its secret to an environment variable; the project names only the variable.
+        var environment = new Dictionary<string, string?> { ["SA_TEST_AZURE_STORAGE"] = server.ConnectionStringFor(endpoint) };
+        string[] properties =
+        [
+            $"-p:StaticAssetsDestination={endpoint}/{container}/site/",
+            "-p:StaticAssetsAzureConnectionStringVariable=SA_TEST_AZURE_STORAGE",
+            "-p:StaticAssetsMaxConcurrency=8",
+            "-v:detailed",
+        ];
+
+        var first = (await project.PublishAsync(environment, properties)).ShouldSucceed("publish to Azure Blob");
+
+        Assert.DoesNotContain("AccountKey", first.Output, "the connection string appeared in the build log");
+        var manifestBytes = File.ReadAllBytes(project.LocalManifest);
+        var manifest = PublishedAssets.ReadManifest(project.LocalManifest);
+        var blobs = server.CreateClient().GetBlobContainerClient(container);
+        var objectCount = 0;
+        foreach (var asset in manifest.GetProperty("assets").EnumerateObject())
+        {
+            var contentType = asset.Value.GetProperty("contentType").GetString();
+            await AssertStoredAsync(asset.Value, contentType, null);
+            foreach (var encoding in asset.Value.GetProperty("encodings").EnumerateObject())
+            {
+                await AssertStoredAsync(encoding.Value, contentType, encoding.Name);
+            }
+        }
+        var storedManifest = blobs.GetBlobClient("site/staticassets.manifest.json");
+        CollectionAssert.AreEqual(manifestBytes, (await storedManifest.DownloadContentAsync()).Value.Content.ToArray());
+        Assert.AreEqual("no-cache", (await storedManifest.GetPropertiesAsync()).Value.CacheControl);
+        var puts = proxy.Requests.Where(r => r.StartsWith("PUT ", StringComparison.Ordinal)).ToArray();
+        Assert.HasCount(objectCount + 1, puts, string.Join("\n", proxy.Requests));
+        StringAssert.StartsWith(proxy.Requests[^1], $"PUT {server.Endpoint.AbsolutePath}/{container}/site/staticassets.manifest.json", "the manifest must be stored last");
+        Assert.IsLessThanOrEqualTo(8, proxy.PeakOpenConnections);
+
+        proxy.Reset();
+        var second = (await project.PublishAsync(environment, properties)).ShouldSucceed("re-publish to Azure Blob");
+        Assert.IsEmpty(proxy.Requests.Where(r => !r.StartsWith("GET ", StringComparison.Ordinal)).ToArray(), "an unchanged re-publish wrote: " + string.Join("\n", proxy.Requests));
+        Assert.HasCount(2, proxy.Requests, "an unchanged re-publish reads the manifest and the pending journal");
+        StringAssert.Contains(second.Output, $"0 objects written, {objectCount} unchanged");
+
+        async Task AssertStoredAsync(System.Text.Json.JsonElement entry, string? contentType, string? encoding)
+        {
+            objectCount++;
+            var key = entry.GetProperty("key").GetString()!;
+            var blob = blobs.GetBlobClient("site/" + key);
+            var bytes = (await blob.DownloadContentAsync()).Value.Content.ToArray();
+            var properties = (await blob.GetPropertiesAsync()).Value;
+            Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes)), key);
+            Assert.AreEqual(contentType, properties.ContentType, key);
+            Assert.AreEqual("public, max-age=31536000, immutable", properties.CacheControl, key);
+            Assert.AreEqual(encoding, properties.ContentEncoding, key);
+        }
+    }
+}
