@@ -61,13 +61,44 @@ public static class AssetPlanner
 
     private static async Task<(long, Sha256Digest)> DescribeAsync(string path, string? integrity, CancellationToken cancellationToken)
     {
-        var size = new FileInfo(path).Length;
+        if (SourceFile(path) is not { } file)
+        {
+            // Deleted between validation and now.
+            throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.SourceFileMissing,
+                $"The static asset file '{path}' disappeared while it was being planned. Publish again."));
+        }
+        var size = file.Length;
         // The SDK already hashed its assets: reuse that instead of reading every file again. Upload verifies the
         // bytes against this digest anyway, so a stale value fails loudly rather than publishing a wrong key.
         var digest = Sha256Digest.TryParseBase64(integrity, out var known)
             ? known
-            : await Sha256Digest.ComputeAsync(path, cancellationToken).ConfigureAwait(false);
+            : await HashAsync(path, cancellationToken).ConfigureAwait(false);
         return (size, digest);
+    }
+
+    private static async Task<Sha256Digest> HashAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Sha256Digest.ComputeAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.SourceFileMissing,
+                $"The static asset file '{path}' disappeared while it was being planned. Publish again."), e);
+        }
+    }
+
+    /// <summary>The file a path names, following symbolic links to the final target; null if there is none.</summary>
+    private static FileInfo? SourceFile(string path)
+    {
+        var file = new FileInfo(path);
+        if (file.LinkTarget is not null)
+        {
+            // A link's own FileInfo describes the link (its length is the target path's): use what it points at.
+            file = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo;
+        }
+        return file is { Exists: true } ? file : null;
     }
 
     /// <summary>Drops duplicates and unusable variants with a warning; null if any input is an error.</summary>
@@ -114,7 +145,7 @@ public static class AssetPlanner
                 firstByFoldedPath.Add(source.LogicalPath, source);
             }
 
-            if (!File.Exists(source.SourcePath))
+            if (SourceFile(source.SourcePath) is null)
             {
                 Error(DiagnosticCodes.SourceFileMissing,
                     $"The static asset file '{source.SourcePath}' (logical path '{source.LogicalPath}') does not exist. " +
@@ -136,7 +167,7 @@ public static class AssetPlanner
                     log.Report(Diagnostic.Warning(DiagnosticCodes.DuplicateLogicalPath,
                         $"'{source.LogicalPath}' has two '{variant.Encoding}' copies; publishing the first, not '{variant.SourcePath}'."));
                 }
-                else if (!File.Exists(variant.SourcePath))
+                else if (SourceFile(variant.SourcePath) is null)
                 {
                     Error(DiagnosticCodes.SourceFileMissing,
                         $"The compressed copy '{variant.SourcePath}' of '{source.LogicalPath}' does not exist. Build the project before publishing.");

@@ -154,9 +154,14 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
             var message = code is DiagnosticCodes.SourceChanged or DiagnosticCodes.SourceDeleted
                 ? StoreFailures.MessageOf(error)
                 : $"Could not store '{obj.Key}' at the destination: {StoreFailures.MessageOf(error)}";
+            var advice = code switch
+            {
+                DiagnosticCodes.DestinationNotWritable => "Make StaticAssetsDestination writable, or choose another, and publish again.",
+                DiagnosticCodes.DestinationFull => "Free space at StaticAssetsDestination, or choose another, and publish again.",
+                _ => "Fix the cause and publish again.",
+            };
             return new StaticAssetsException(Diagnostic.Error(code,
-                $"{message}{others} {notStored:N0} object(s) were not stored; the destination still serves its previous manifest. " +
-                "Fix the cause and publish again."), error);
+                $"{message}{others} {notStored:N0} object(s) were not stored; the destination still serves its previous manifest. {advice}"), error);
         }
     }
 }

@@ -94,5 +94,8 @@ public sealed record S3Settings
     }
 
     private static StaticAssetsException Invalid(string property, string value, string expected) =>
-        new(Diagnostic.Error(DiagnosticCodes.InvalidS3Setting, $"{property} is '{value}'; it must be {expected}."));
+        new(Diagnostic.Error(DiagnosticCodes.InvalidS3Setting, $"{property} is '{RedactUserInfo(value)}'; it must be {expected}."));
+
+    /// <summary>A URL's user:password part never reaches the log.</summary>
+    private static string RedactUserInfo(string value) => Regex.Replace(value, "(?<=://)[^/@]*@", "***@");
 }
