@@ -32,12 +32,16 @@ public static class DiagnosticCodes
     public const string BackslashInLogicalPath = "SA1010";
     public const string InvalidPipelineReporting = "SA1011";
     public const string InvalidAzureSetting = "SA1012";
+    public const string MissingReferenceStrict = "SA1013";
+    public const string InvalidPlanSetting = "SA1014";
 
     // SA2xxx: warnings; the publish goes on.
     public const string DuplicateLogicalPath = "SA2001";
     public const string InvalidRemoteManifest = "SA2002";
     public const string OrphanVariant = "SA2003";
     public const string CaseOnlyDifference = "SA2004";
+    public const string MissingReference = "SA2005";
+    public const string ReferenceCycle = "SA2006";
 
     // SA3xxx: the destination failed; the previous manifest stays in place.
     public const string WriteFailed = "SA3001";

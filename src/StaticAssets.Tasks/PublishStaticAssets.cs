@@ -72,6 +72,25 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
 
     public string CacheControl { get; set; } = "";
 
+    public bool RewriteReferences { get; set; }
+
+    public bool RewriteJavaScriptModules { get; set; }
+
+    public bool Strict { get; set; }
+
+    /// <summary>A regular expression on file names that already carry a content hash; empty for none.</summary>
+    public string FingerprintedNamePattern { get; set; } = "";
+
+    /// <summary>gzip;br (any of gzip, br, zstd... that we can make: gzip, br), or none.</summary>
+    public string Compression { get; set; } = "";
+
+    public bool KeepOriginalNames { get; set; }
+
+    public string OriginalsCacheControl { get; set; } = "";
+
+    /// <summary>Where rewritten and compressed files are kept between publishes (the project's obj folder).</summary>
+    public string WorkDirectory { get; set; } = "";
+
     /// <summary>The manifest written into the publish output (empty on a dry run).</summary>
     [Output]
     public ITaskItem? ManifestFile { get; private set; }
@@ -176,7 +195,55 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
         {
             options = options with { Plan = options.Plan with { CacheControl = CacheControl.Trim() } };
         }
-        return options;
+        return options with { Plan = ReadPlanOptions(options.Plan) };
+    }
+
+    private PlanOptions ReadPlanOptions(PlanOptions plan)
+    {
+        plan = plan with
+        {
+            RewriteReferences = RewriteReferences,
+            RewriteJavaScriptModules = RewriteJavaScriptModules,
+            Strict = Strict,
+            KeepOriginalNames = KeepOriginalNames,
+            WorkDirectory = string.IsNullOrWhiteSpace(WorkDirectory) ? null : Path.GetFullPath(WorkDirectory, ProjectDirectory),
+        };
+        if (!string.IsNullOrWhiteSpace(OriginalsCacheControl))
+        {
+            plan = plan with { OriginalsCacheControl = OriginalsCacheControl.Trim() };
+        }
+        if (!string.IsNullOrWhiteSpace(FingerprintedNamePattern))
+        {
+            try
+            {
+                plan = plan with
+                {
+                    FingerprintedNamePattern = new System.Text.RegularExpressions.Regex(
+                        FingerprintedNamePattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
+                };
+            }
+            catch (ArgumentException e)
+            {
+                throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.InvalidPlanSetting,
+                    $"StaticAssetsFingerprintPattern is not a valid regular expression ({e.Message}). Fix it, or set it empty to fingerprint every file."));
+            }
+        }
+        if (!string.IsNullOrWhiteSpace(Compression))
+        {
+            var formats = Compression.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(f => f.ToLowerInvariant()).Distinct().ToArray();
+            if (formats is ["none"])
+            {
+                formats = [];
+            }
+            else if (formats.FirstOrDefault(f => f is not ("gzip" or "br")) is { } unknown)
+            {
+                throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.InvalidPlanSetting,
+                    $"StaticAssetsCompression contains '{unknown}'; use gzip, br, both (gzip;br), or none."));
+            }
+            plan = plan with { Compression = formats };
+        }
+        return plan;
     }
 
     /// <summary>Gather: primaries in item order, each with its compressed copies; null after logging errors.</summary>
@@ -225,6 +292,12 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
                 && (byPath.TryGetValue(Path.GetFullPath(related, ProjectDirectory), out var index) || byLogicalPath.TryGetValue(related, out index))
                 ? index
                 : -1;
+            if (owner < 0 && Path.IsPathFullyQualified(related) && File.Exists(related))
+            {
+                // Its asset exists but is not published (the project removed it): its compressed copies go with it.
+                log.Message(LogImportance.Low, $"Not publishing '{item.ItemSpec}': its asset '{related}' is not published.");
+                continue;
+            }
             if (owner < 0)
             {
                 log.Report(Diagnostic.Warning(DiagnosticCodes.OrphanVariant,
@@ -240,7 +313,9 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
                 p.LogicalPath,
                 NullIfEmpty(p.Item.GetMetadata("Integrity")),
                 NullIfEmpty(p.Item.GetMetadata("ContentType")) ?? contentTypes.GetValueOrDefault(p.FullPath),
-                variantsOf[i]))
+                variantsOf[i],
+                // The SDK marks a fingerprint its target path must carry with "]!" (e.g. "Lib#[.{fingerprint}]!.bundle.scp.css").
+                AlreadyFingerprinted: p.Item.GetMetadata("RelativePath").Contains("]!", StringComparison.Ordinal)))
             .ToList();
     }
 
@@ -285,7 +360,7 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
     private static ITaskItem[] ToItems(PublishPlan plan, IReadOnlyList<PlannedObject> written)
     {
         var logicalPathOf = plan.Assets
-            .SelectMany(a => a.Variants.Select(v => v.Object).Prepend(a.Object).Select(o => (o.Key, a.LogicalPath)))
+            .SelectMany(a => a.AllObjects.Select(o => (o.Key, a.LogicalPath)))
             .ToDictionary(x => x.Key, x => x.LogicalPath, StringComparer.Ordinal);
         return written.Select(o =>
         {

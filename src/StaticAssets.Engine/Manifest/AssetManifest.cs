@@ -50,6 +50,11 @@ public static class AssetManifest
                 WriteObject(json, asset.Object);
                 json.WriteString("integrity", asset.Object.Sha256.Integrity);
                 json.WriteString("contentType", asset.Object.ContentType);
+                if (asset.Original is { } original)
+                {
+                    // The un-fingerprinted copy: the same bytes (and compressed copies) under the logical path.
+                    json.WriteString("original", original.Object.Key);
+                }
                 json.WriteStartObject("encodings");
                 foreach (var variant in asset.Variants)
                 {
@@ -122,6 +127,17 @@ public static class AssetManifest
                     return false;
                 }
                 found[primary.Key] = primary;
+                string? original = null;
+                if (asset.Value.TryGetProperty("original", out var originalKey))
+                {
+                    original = originalKey.ValueKind == JsonValueKind.String ? originalKey.GetString() : null;
+                    if (LogicalPaths.Validate(original) is not null)
+                    {
+                        problem = $"the original key of '{asset.Name}' is invalid";
+                        return false;
+                    }
+                    found[original!] = primary with { Key = original! };
+                }
                 if (asset.Value.TryGetProperty("encodings", out var encodings) && encodings.ValueKind == JsonValueKind.Object)
                 {
                     foreach (var encoding in encodings.EnumerateObject())
@@ -132,6 +148,10 @@ public static class AssetManifest
                             return false;
                         }
                         found[variant.Key] = variant;
+                        if (original is not null && FingerprintedKeys.VariantSuffix(encoding.Name) is { } suffix)
+                        {
+                            found[original + suffix] = variant with { Key = original + suffix };
+                        }
                     }
                 }
             }

@@ -1,13 +1,41 @@
 using StaticAssets.Engine.Gather;
+using StaticAssets.Engine.Plan.Compression;
+using StaticAssets.Engine.Plan.References;
 
 namespace StaticAssets.Engine.Plan;
 
 public sealed record PlanOptions
 {
     public const string ImmutableCacheControl = "public, max-age=31536000, immutable";
+    public const string ShortCacheControl = "public, max-age=300";
+    public const string DefaultFingerprintedNamePattern = @"[.-][0-9a-fA-F]{8,}(\.[A-Za-z0-9]+)+$";
 
     /// <summary>Cache-Control of fingerprinted objects: their bytes never change under their key.</summary>
     public string CacheControl { get; init; } = ImmutableCacheControl;
+
+    /// <summary>Rewrite CSS url()/@import and sourceMappingURL references to fingerprinted keys.</summary>
+    public bool RewriteReferences { get; init; }
+
+    /// <summary>Also rewrite JavaScript import/export specifiers (opt-in, like Django's experimental flag).</summary>
+    public bool RewriteJavaScriptModules { get; init; }
+
+    /// <summary>A reference to a file that is not a static asset is an error instead of a warning.</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>File names that already carry a content hash (bundler output such as app.3f9a1c2b.js) keep their name.</summary>
+    public System.Text.RegularExpressions.Regex? FingerprintedNamePattern { get; init; }
+
+    /// <summary>Compressed copies to publish: null keeps the copies given and makes none; otherwise only these
+    /// encodings, made where the build gave none (an empty list publishes no compressed copies at all).</summary>
+    public IReadOnlyList<string>? Compression { get; init; }
+
+    /// <summary>Also store un-fingerprinted copies under the logical paths, with <see cref="OriginalsCacheControl"/>.</summary>
+    public bool KeepOriginalNames { get; init; }
+
+    public string OriginalsCacheControl { get; init; } = ShortCacheControl;
+
+    /// <summary>Where rewritten and compressed files are kept (reused across publishes); a temporary folder if null.</summary>
+    public string? WorkDirectory { get; init; }
 }
 
 /// <summary>
@@ -37,26 +65,73 @@ public static class AssetPlanner
             async (i, ct) => described[i] = await DescribeAsync(files[i].SourcePath, files[i].Integrity, ct).ConfigureAwait(false))
             .ConfigureAwait(false);
 
-        var assets = new List<PlannedAsset>(accepted.Count);
+        // Facts of each asset, in input order, with the compressed copies the build gave.
+        var work = new List<AssetWork>(accepted.Count);
         var next = 0;
         foreach (var source in accepted)
         {
             var (size, digest) = described[next++];
-            var key = FingerprintedKeys.For(source.LogicalPath, digest);
             var contentType = string.IsNullOrWhiteSpace(source.ContentType) ? ContentTypes.ForPath(source.LogicalPath) : source.ContentType;
-            var primary = new PlannedObject(key, source.SourcePath, size, digest, contentType, null, options.CacheControl);
-            var variants = new List<PlannedVariant>();
+            var fingerprint = !source.AlreadyFingerprinted
+                && options.FingerprintedNamePattern?.IsMatch(source.LogicalPath[(source.LogicalPath.LastIndexOf('/') + 1)..]) != true;
+            var asset = new AssetWork(source, size, digest, contentType, fingerprint);
             foreach (var variant in source.Variants ?? [])
             {
                 var (variantSize, variantDigest) = described[next++];
-                var variantKey = key + FingerprintedKeys.VariantSuffix(variant.Encoding);
-                variants.Add(new PlannedVariant(
-                    variant.Encoding,
-                    new PlannedObject(variantKey, variant.SourcePath, variantSize, variantDigest, contentType, variant.Encoding, options.CacheControl)));
+                asset.Variants.Add(new VariantFile(variant.Encoding, variant.SourcePath, variantSize, variantDigest));
             }
-            assets.Add(new PlannedAsset(source.LogicalPath, primary, variants.OrderBy(v => v.Encoding, StringComparer.Ordinal).ToArray()));
+            work.Add(asset);
         }
-        return new PublishPlan(assets.OrderBy(a => a.LogicalPath, StringComparer.Ordinal).ToArray());
+
+        var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "staticassets-work");
+        if (options.RewriteReferences)
+        {
+            if (!await new ReferenceRewriter(options, log, workDirectory).RewriteAsync(work, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+        else
+        {
+            foreach (var asset in work)
+            {
+                asset.KeyFingerprint = asset.Fingerprint ? asset.Digest.Hex[..FingerprintedKeys.FingerprintLength] : null;
+            }
+        }
+        foreach (var asset in work)
+        {
+            // Copies compressed from the source no longer match rewritten content; copies of disabled encodings go.
+            asset.Variants.RemoveAll(v => asset.Rewritten || (options.Compression is { } enabled && !enabled.Contains(v.Encoding)));
+        }
+        if (options.Compression is { Count: > 0 } formats)
+        {
+            await Precompressor.CompressAsync(work, formats, workDirectory, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new PublishPlan(work.Select(a => ToPlanned(a, options)).OrderBy(a => a.LogicalPath, StringComparer.Ordinal).ToArray());
+    }
+
+    private static PlannedAsset ToPlanned(AssetWork asset, PlanOptions options)
+    {
+        PlannedObject ObjectFor(string key, string path, long size, Sha256Digest digest, string? encoding, bool immutable) =>
+            new(key, path, size, digest, asset.ContentType, encoding, immutable ? options.CacheControl : options.OriginalsCacheControl, immutable);
+
+        IReadOnlyList<PlannedVariant> VariantsFor(string key, bool immutable) => asset.Variants
+            .OrderBy(v => v.Encoding, StringComparer.Ordinal)
+            .Select(v => new PlannedVariant(v.Encoding, ObjectFor(key + FingerprintedKeys.VariantSuffix(v.Encoding), v.Path, v.Size, v.Digest, v.Encoding, immutable)))
+            .ToArray();
+
+        var key = asset.Key;
+        var original = options.KeepOriginalNames && key != asset.LogicalPath
+            ? new PlannedOriginal(
+                ObjectFor(asset.LogicalPath, asset.ContentPath, asset.Size, asset.Digest, null, immutable: false),
+                VariantsFor(asset.LogicalPath, immutable: false))
+            : null;
+        return new PlannedAsset(
+            asset.LogicalPath,
+            ObjectFor(key, asset.ContentPath, asset.Size, asset.Digest, null, immutable: true),
+            VariantsFor(key, immutable: true),
+            original);
     }
 
     private static async Task<(long, Sha256Digest)> DescribeAsync(string path, string? integrity, CancellationToken cancellationToken)

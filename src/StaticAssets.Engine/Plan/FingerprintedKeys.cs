@@ -6,17 +6,19 @@ public static class FingerprintedKeys
     /// <summary>Hex digits of the SHA-256 kept in a key (48 bits, as Django's 12 digits of MD5).</summary>
     public const int FingerprintLength = 12;
 
-    public static string For(string logicalPath, Sha256Digest digest)
+    public static string For(string logicalPath, Sha256Digest digest) => Insert(logicalPath, digest.Hex[..FingerprintLength]);
+
+    /// <summary>Inserts a fingerprint before the last extension of a path or URL path (or appends it).</summary>
+    public static string Insert(string path, string fingerprint)
     {
-        var fingerprint = digest.Hex[..FingerprintLength];
-        var nameStart = logicalPath.LastIndexOf('/') + 1;
-        var dot = logicalPath.LastIndexOf('.');
+        var nameStart = path.LastIndexOf('/') + 1;
+        var dot = path.LastIndexOf('.');
         // No extension, or a dot-file such as ".htaccess": append the fingerprint.
         if (dot <= nameStart)
         {
-            return $"{logicalPath}.{fingerprint}";
+            return $"{path}.{fingerprint}";
         }
-        return $"{logicalPath[..dot]}.{fingerprint}{logicalPath[dot..]}";
+        return $"{path[..dot]}.{fingerprint}{path[dot..]}";
     }
 
     /// <summary>File-name suffix of a pre-compressed variant, or null for an encoding we do not serve.</summary>

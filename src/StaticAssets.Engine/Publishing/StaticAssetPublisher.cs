@@ -115,8 +115,15 @@ public static class StaticAssetPublisher
             return new PublishResult(true, plan, []);
         }
 
-        var upload = await new ObjectUploader(store, options.MaxConcurrency, log)
-            .UploadAsync(missing, cancellationToken).ConfigureAwait(false);
+        // Content-addressed objects first; then the un-fingerprinted copies, which overwrite live objects and may
+        // refer to the new fingerprinted ones; the manifest last.
+        var uploader = new ObjectUploader(store, options.MaxConcurrency, log);
+        var upload = await uploader.UploadAsync(missing.Where(o => o.Immutable).ToArray(), cancellationToken).ConfigureAwait(false);
+        if (upload.Completed && missing.Any(o => !o.Immutable))
+        {
+            var mutable = await uploader.UploadAsync(missing.Where(o => !o.Immutable).ToArray(), cancellationToken).ConfigureAwait(false);
+            upload = mutable with { Stored = upload.Stored.Concat(mutable.Stored).OrderBy(o => o.Key, StringComparer.Ordinal).ToArray() };
+        }
         if (!upload.Completed)
         {
             await RecordPendingAsync(store, options.ManifestName, destination, upload.Stored, log).ConfigureAwait(false);

@@ -37,10 +37,11 @@ public sealed class AzureBlobEndToEndTests
         foreach (var asset in manifest.GetProperty("assets").EnumerateObject())
         {
             var contentType = asset.Value.GetProperty("contentType").GetString();
-            await AssertStoredAsync(asset.Value, contentType, null);
+            var original = asset.Value.TryGetProperty("original", out var originalKey) ? originalKey.GetString() : null;
+            await AssertStoredAsync(asset.Value, contentType, null, original);
             foreach (var encoding in asset.Value.GetProperty("encodings").EnumerateObject())
             {
-                await AssertStoredAsync(encoding.Value, contentType, encoding.Name);
+                await AssertStoredAsync(encoding.Value, contentType, encoding.Name, original is null ? null : original + (encoding.Name == "gzip" ? ".gz" : ".br"));
             }
         }
         var storedManifest = blobs.GetBlobClient("site/staticassets.manifest.json");
@@ -57,17 +58,24 @@ public sealed class AzureBlobEndToEndTests
         Assert.HasCount(2, proxy.Requests, "an unchanged re-publish reads the manifest and the pending journal");
         StringAssert.Contains(second.Output, $"0 objects written, {objectCount} unchanged");
 
-        async Task AssertStoredAsync(System.Text.Json.JsonElement entry, string? contentType, string? encoding)
+        // The fingerprinted blob (immutable), and its un-fingerprinted copy (same bytes, short cache) if kept.
+        async Task AssertStoredAsync(System.Text.Json.JsonElement entry, string? contentType, string? encoding, string? originalKey)
         {
-            objectCount++;
-            var key = entry.GetProperty("key").GetString()!;
-            var blob = blobs.GetBlobClient("site/" + key);
-            var bytes = (await blob.DownloadContentAsync()).Value.Content.ToArray();
-            var properties = (await blob.GetPropertiesAsync()).Value;
-            Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes)), key);
-            Assert.AreEqual(contentType, properties.ContentType, key);
-            Assert.AreEqual("public, max-age=31536000, immutable", properties.CacheControl, key);
-            Assert.AreEqual(encoding, properties.ContentEncoding, key);
+            foreach (var (key, cacheControl) in new[] { (entry.GetProperty("key").GetString()!, "public, max-age=31536000, immutable"), (originalKey, "public, max-age=300") })
+            {
+                if (key is null)
+                {
+                    continue;
+                }
+                objectCount++;
+                var blob = blobs.GetBlobClient("site/" + key);
+                var bytes = (await blob.DownloadContentAsync()).Value.Content.ToArray();
+                var properties = (await blob.GetPropertiesAsync()).Value;
+                Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes)), key);
+                Assert.AreEqual(contentType, properties.ContentType, key);
+                Assert.AreEqual(cacheControl, properties.CacheControl, key);
+                Assert.AreEqual(encoding, properties.ContentEncoding, key);
+            }
         }
     }
 }

@@ -30,13 +30,15 @@ public sealed class LocalFolderPublishTests
         AssertDestinationMatchesManifest(project.DefaultDestination, manifest);
         foreach (var logicalPath in SampleLogicalPaths)
         {
-            var source = logicalPath.StartsWith("_content/SampleRazorLib/", StringComparison.Ordinal)
-                ? Path.Combine(project.LibraryWwwRoot, logicalPath["_content/SampleRazorLib/".Length..])
-                : Path.Combine(project.WwwRoot, logicalPath);
-            var key = ExpectedKey(logicalPath, source);
+            var expected = ExpectedContent(project, logicalPath);
+            var key = ExpectedKey(logicalPath, expected);
             Assert.AreEqual(key, manifest.GetProperty("paths").GetProperty(logicalPath).GetString(), $"key of {logicalPath}");
-            Assert.AreEqual(Sha256Hex(source), Sha256Hex(Path.Combine(project.DefaultDestination, key)), $"bytes of {logicalPath}");
+            CollectionAssert.AreEqual(expected, File.ReadAllBytes(Path.Combine(project.DefaultDestination, key)), $"bytes of {logicalPath}");
+            CollectionAssert.AreEqual(expected, File.ReadAllBytes(Path.Combine(project.DefaultDestination, logicalPath)), $"un-fingerprinted copy of {logicalPath}");
         }
+        StringAssert.Contains(File.ReadAllText(Path.Combine(project.DefaultDestination, "css", "site.css")),
+            $"url(\"../{ExpectedKey("fonts/sample.woff2", Path.Combine(project.WwwRoot, "fonts", "sample.woff2"))}\")",
+            "site.css refers to the font's fingerprinted name");
         Assert.IsTrue(manifest.GetProperty("assets").GetProperty("css/site.css").GetProperty("encodings").TryGetProperty("br", out _),
             "the SDK's brotli copy of site.css was not kept as a variant");
         Assert.AreEqual("text/css", manifest.GetProperty("assets").GetProperty("css/site.css").GetProperty("contentType").GetString());
@@ -48,20 +50,21 @@ public sealed class LocalFolderPublishTests
         StringAssert.Contains(second.Output, $"0 objects written, {firstObjects.Count - 1} unchanged");
         CollectionAssert.AreEquivalent(firstObjects.ToList(), Snapshot(project.DefaultDestination).ToList(), "the unchanged re-publish wrote to the destination");
 
-        // 3. One file changed: exactly its objects (itself and its .gz/.br) are added, and a new manifest.
+        // 3. One file changed: exactly its objects (itself and its .gz/.br) are added; its un-fingerprinted copies and
+        //    the manifest are replaced; nothing else is touched.
         File.AppendAllText(Path.Combine(project.WwwRoot, "css", "site.css"), "\nfooter { color: gray; }\n");
         var third = (await project.PublishAsync()).ShouldSucceed("publish after a change");
         var after = Snapshot(project.DefaultDestination);
-        var newKey = ExpectedKey("css/site.css", Path.Combine(project.WwwRoot, "css", "site.css"));
+        var newKey = ExpectedKey("css/site.css", ExpectedContent(project, "css/site.css"));
         CollectionAssert.AreEquivalent(
             new[] { newKey, newKey + ".gz", newKey + ".br" },
             after.Keys.Except(firstObjects.Keys).ToArray(),
             "objects added by the change");
         CollectionAssert.AreEquivalent(
-            new[] { "staticassets.manifest.json" },
+            new[] { "staticassets.manifest.json", "css/site.css", "css/site.css.gz", "css/site.css.br" },
             after.Where(f => firstObjects.TryGetValue(f.Key, out var before) && before != f.Value).Select(f => f.Key).ToArray(),
             "existing files rewritten by the change");
-        StringAssert.Contains(third.Output, "3 objects written");
+        StringAssert.Contains(third.Output, "6 objects written");
         var newManifest = ReadManifest(project.LocalManifest);
         Assert.AreEqual(newKey, newManifest.GetProperty("paths").GetProperty("css/site.css").GetString());
         AssertDestinationMatchesManifest(project.DefaultDestination, newManifest);
@@ -85,6 +88,21 @@ public sealed class LocalFolderPublishTests
             File.ReadAllBytes(Path.Combine(other, "staticassets.manifest.json")),
             "the target called alone gathered other assets than the publish did");
         AssertDestinationMatchesManifest(other, ReadManifest(Path.Combine(other, "staticassets.manifest.json")));
+    }
+
+    /// <summary>What the published bytes of a sample asset must be, computed here from the sources: site.css
+    /// refers to the font, so it is published with the font's fingerprinted name in its url().</summary>
+    private static byte[] ExpectedContent(SampleProject project, string logicalPath)
+    {
+        var source = logicalPath.StartsWith("_content/SampleRazorLib/", StringComparison.Ordinal)
+            ? Path.Combine(project.LibraryWwwRoot, logicalPath["_content/SampleRazorLib/".Length..])
+            : Path.Combine(project.WwwRoot, logicalPath);
+        if (logicalPath != "css/site.css")
+        {
+            return File.ReadAllBytes(source);
+        }
+        var fontKey = ExpectedKey("fonts/sample.woff2", Path.Combine(project.WwwRoot, "fonts", "sample.woff2"));
+        return System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(source).Replace("../fonts/sample.woff2", "../" + fontKey, StringComparison.Ordinal));
     }
 
     [TestMethod]

@@ -36,7 +36,7 @@ public sealed class PipelineReportingTests
         var failed = await Project.PublishAsync(Ci(("TF_BUILD", "True")), "-p:StaticAssetsDestination=ftp://example/x");
         Assert.AreNotEqual(0, failed.ExitCode);
         CollectionAssert.Contains(Lines(failed.Output),
-            "##vso[task.logissue type=error;code=SA1008]SA1008: StaticAssetsDestination 'ftp://example/x' has the scheme 'ftp://', which is not supported. Use a folder path, a file:// URI or s3://bucket/prefix/.");
+            "##vso[task.logissue type=error;code=SA1008]SA1008: StaticAssetsDestination 'ftp://example/x' has the scheme 'ftp://', which is not supported. Use a folder path, a file:// URI, s3://bucket/prefix/ or an Azure Blob container URL.");
 
         var destination = Path.Combine(Project.Root, "azdo-destination");
         var published = (await Project.PublishAsync(Ci(("TF_BUILD", "True")), $"-p:StaticAssetsDestination={destination}")).ShouldSucceed("publish");

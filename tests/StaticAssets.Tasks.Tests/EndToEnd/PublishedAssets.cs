@@ -12,15 +12,17 @@ internal static class PublishedAssets
     public static string Sha256Hex(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
     /// <summary>The key a source file must get, computed here independently of the engine.</summary>
-    public static string ExpectedKey(string logicalPath, string sourceFile)
+    public static string ExpectedKey(string logicalPath, string sourceFile) => ExpectedKey(logicalPath, File.ReadAllBytes(sourceFile));
+
+    public static string ExpectedKey(string logicalPath, byte[] content)
     {
         var extension = Path.GetExtension(logicalPath);
-        return $"{logicalPath[..^extension.Length]}.{Sha256Hex(sourceFile)[..12]}{extension}";
+        return $"{logicalPath[..^extension.Length]}.{Convert.ToHexStringLower(SHA256.HashData(content))[..12]}{extension}";
     }
 
     /// <summary>
-    /// Every object the manifest names is in the destination with the size and SHA-256 the manifest records, and
-    /// every compressed variant decompresses to its primary's bytes.
+    /// Every object the manifest names is in the destination with the size and SHA-256 the manifest records, every
+    /// compressed variant decompresses to its primary's bytes, and un-fingerprinted copies equal their asset.
     /// </summary>
     public static void AssertDestinationMatchesManifest(string destination, JsonElement manifest)
     {
@@ -31,11 +33,22 @@ internal static class PublishedAssets
             Assert.AreEqual(key, paths.GetProperty(asset.Name).GetString(), $"paths and assets disagree on '{asset.Name}'");
             var primary = AssertObject(destination, asset.Value);
             Assert.AreEqual("sha256-" + Convert.ToBase64String(SHA256.HashData(primary)), asset.Value.GetProperty("integrity").GetString());
+            var original = asset.Value.TryGetProperty("original", out var originalKey) ? originalKey.GetString()! : null;
+            if (original is not null)
+            {
+                Assert.AreEqual(asset.Name, original, "an un-fingerprinted copy is stored under the logical path");
+                CollectionAssert.AreEqual(primary, File.ReadAllBytes(Path.Combine(destination, original)), $"the original copy of '{asset.Name}'");
+            }
             foreach (var encoding in asset.Value.GetProperty("encodings").EnumerateObject())
             {
                 var compressed = AssertObject(destination, encoding.Value);
-                Assert.AreEqual(key + (encoding.Name == "gzip" ? ".gz" : ".br"), encoding.Value.GetProperty("key").GetString());
+                var suffix = encoding.Name == "gzip" ? ".gz" : ".br";
+                Assert.AreEqual(key + suffix, encoding.Value.GetProperty("key").GetString());
                 CollectionAssert.AreEqual(primary, Decompress(encoding.Name, compressed), $"{encoding.Name} copy of '{asset.Name}' differs from it");
+                if (original is not null)
+                {
+                    CollectionAssert.AreEqual(compressed, File.ReadAllBytes(Path.Combine(destination, original + suffix)), $"the original {encoding.Name} copy of '{asset.Name}'");
+                }
             }
         }
     }

@@ -35,10 +35,11 @@ public sealed class S3EndToEndTests
         foreach (var asset in manifest.GetProperty("assets").EnumerateObject())
         {
             var contentType = asset.Value.GetProperty("contentType").GetString();
-            await AssertStoredAsync(asset.Value, contentType, null);
+            var original = asset.Value.TryGetProperty("original", out var originalKey) ? originalKey.GetString() : null;
+            await AssertStoredAsync(asset.Value, contentType, null, original);
             foreach (var encoding in asset.Value.GetProperty("encodings").EnumerateObject())
             {
-                await AssertStoredAsync(encoding.Value, contentType, encoding.Name);
+                await AssertStoredAsync(encoding.Value, contentType, encoding.Name, original is null ? null : original + (encoding.Name == "gzip" ? ".gz" : ".br"));
             }
         }
         using (var storedManifest = await client.GetObjectAsync(bucket, "site/staticassets.manifest.json"))
@@ -60,17 +61,24 @@ public sealed class S3EndToEndTests
             proxy.Requests.ToArray(), "an unchanged re-publish: two small reads, no write");
         StringAssert.Contains(second.Output, $"0 objects written, {objectCount} unchanged");
 
-        async Task AssertStoredAsync(System.Text.Json.JsonElement entry, string? contentType, string? encoding)
+        // The fingerprinted object (immutable), and its un-fingerprinted copy (same bytes, short cache) if kept.
+        async Task AssertStoredAsync(System.Text.Json.JsonElement entry, string? contentType, string? encoding, string? originalKey)
         {
-            objectCount++;
-            var key = entry.GetProperty("key").GetString()!;
-            using var stored = await client.GetObjectAsync(bucket, "site/" + key);
-            using var bytes = new MemoryStream();
-            await stored.ResponseStream.CopyToAsync(bytes);
-            Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes.ToArray())), key);
-            Assert.AreEqual(contentType, stored.Headers.ContentType, key);
-            Assert.AreEqual("public, max-age=31536000, immutable", stored.Headers.CacheControl, key);
-            Assert.AreEqual(encoding, stored.Headers.ContentEncoding, key);
+            foreach (var (key, cacheControl) in new[] { (entry.GetProperty("key").GetString()!, "public, max-age=31536000, immutable"), (originalKey, "public, max-age=300") })
+            {
+                if (key is null)
+                {
+                    continue;
+                }
+                objectCount++;
+                using var stored = await client.GetObjectAsync(bucket, "site/" + key);
+                using var bytes = new MemoryStream();
+                await stored.ResponseStream.CopyToAsync(bytes);
+                Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes.ToArray())), key);
+                Assert.AreEqual(contentType, stored.Headers.ContentType, key);
+                Assert.AreEqual(cacheControl, stored.Headers.CacheControl, key);
+                Assert.AreEqual(encoding, stored.Headers.ContentEncoding, key);
+            }
         }
     }
 
