@@ -108,7 +108,39 @@ public static class AssetPlanner
             await Precompressor.CompressAsync(work, formats, workDirectory, cancellationToken).ConfigureAwait(false);
         }
 
-        return new PublishPlan(work.Select(a => ToPlanned(a, options)).OrderBy(a => a.LogicalPath, StringComparer.Ordinal).ToArray());
+        var planned = work.Select(a => ToPlanned(a, options)).OrderBy(a => a.LogicalPath, StringComparer.Ordinal).ToArray();
+        return new PublishPlan(WithoutKeyCollisions(planned, log));
+    }
+
+    /// <summary>
+    /// Every key names one object. Fingerprinted objects claim their keys first; a compressed or un-fingerprinted
+    /// copy whose key another object already has is dropped with a warning (two writes must never race for a key).
+    /// </summary>
+    private static PlannedAsset[] WithoutKeyCollisions(PlannedAsset[] assets, IPublishLog log)
+    {
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var asset in assets)
+        {
+            claimed.Add(asset.Object.Key);
+        }
+        bool Claim(string owner, PlannedObject obj)
+        {
+            if (claimed.Add(obj.Key))
+            {
+                return true;
+            }
+            log.Report(Diagnostic.Warning(DiagnosticCodes.DuplicateLogicalPath,
+                $"The key '{obj.Key}' (a copy of '{owner}') is already another object's; that copy is not published."));
+            return false;
+        }
+        return assets.Select(asset =>
+        {
+            var variants = asset.Variants.Where(v => Claim(asset.LogicalPath, v.Object)).ToArray();
+            var original = asset.Original is { } o && Claim(asset.LogicalPath, o.Object)
+                ? o with { Variants = o.Variants.Where(v => Claim(asset.LogicalPath, v.Object)).ToArray() }
+                : null;
+            return asset with { Variants = variants, Original = original };
+        }).ToArray();
     }
 
     private static PlannedAsset ToPlanned(AssetWork asset, PlanOptions options)
@@ -254,6 +286,45 @@ public static class AssetPlanner
             }
             accepted.Add(source with { Variants = variants });
         }
-        return failed ? null : accepted;
+        return failed ? null : MergeCompressedCopies(accepted, log);
+    }
+
+    /// <summary>
+    /// A folder that ships <c>x.js</c> and <c>x.js.gz</c> (bundler compression plugins) gathered as two assets: the
+    /// second is the first's compressed copy, not an asset of its own (its key would collide with the copy's).
+    /// </summary>
+    private static List<AssetSource> MergeCompressedCopies(List<AssetSource> accepted, IPublishLog log)
+    {
+        var byPath = accepted.ToDictionary(a => a.LogicalPath, StringComparer.Ordinal);
+        var merged = new Dictionary<string, AssetSource>(StringComparer.Ordinal);
+        var absorbed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var source in accepted)
+        {
+            foreach (var encoding in new[] { "gzip", "br", "zstd" })
+            {
+                var suffix = FingerprintedKeys.VariantSuffix(encoding)!;
+                if (!source.LogicalPath.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+                    || !byPath.TryGetValue(source.LogicalPath[..^suffix.Length], out var primary))
+                {
+                    continue;
+                }
+                var current = merged.GetValueOrDefault(primary.LogicalPath, primary);
+                absorbed.Add(source.LogicalPath);
+                if ((current.Variants ?? []).Any(v => v.Encoding == encoding))
+                {
+                    log.Report(Diagnostic.Warning(DiagnosticCodes.DuplicateLogicalPath,
+                        $"'{source.LogicalPath}' is a {encoding} copy of '{primary.LogicalPath}', which already has one; publishing the first, not '{source.SourcePath}'."));
+                }
+                else
+                {
+                    log.Message(LogImportance.Low, $"Publishing '{source.LogicalPath}' as the {encoding} copy of '{primary.LogicalPath}'.");
+                    merged[primary.LogicalPath] = current with
+                    {
+                        Variants = [.. current.Variants ?? [], new AssetVariantSource(source.SourcePath, encoding, source.Integrity)],
+                    };
+                }
+            }
+        }
+        return accepted.Where(a => !absorbed.Contains(a.LogicalPath)).Select(a => merged.GetValueOrDefault(a.LogicalPath, a)).ToList();
     }
 }

@@ -60,7 +60,9 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
         var extension = Path.GetExtension(asset.LogicalPath).ToLowerInvariant();
         var isCss = extension == ".css";
         var isJs = extension is ".js" or ".mjs";
-        if (!isCss && !isJs)
+        // A name that already carries a hash is someone else's content-addressed output: new bytes under it would
+        // break "same key, same bytes", so it is published exactly as built.
+        if ((!isCss && !isJs) || !asset.Fingerprint)
         {
             return null;
         }
@@ -79,7 +81,7 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
         var edges = new List<Edge>();
         foreach (var reference in references)
         {
-            var resolved = ReferenceResolver.Resolve(asset.LogicalPath, reference.Url, bareNamesAreModules: isJs);
+            var resolved = ReferenceResolver.Resolve(asset.LogicalPath, reference.Url, bareNamesAreModules: reference.Module);
             if (resolved.Kind == ReferenceKind.Asset && resolved.LogicalPath is { } target && byPath.TryGetValue(target, out var targetAsset))
             {
                 edges.Add(new Edge(reference, resolved, targetAsset));

@@ -3,7 +3,8 @@ using System.Text.RegularExpressions;
 namespace StaticAssets.Engine.Plan.References;
 
 /// <summary>A URL written in a file: where it stands in the text, and the URL itself.</summary>
-public readonly record struct Reference(int Start, int Length, string Url);
+/// <param name="Module">A JavaScript import/export specifier, where a bare name ("react") is a package, not a file.</param>
+public readonly record struct Reference(int Start, int Length, string Url, bool Module = false);
 
 /// <summary>
 /// Finds the URLs a CSS or JavaScript file refers to, the way Django's ManifestStaticFilesStorage does, but
@@ -59,7 +60,7 @@ public static partial class ReferenceScanner
             foreach (Match match in JsModule().Matches(js))
             {
                 var url = match.Groups["url"];
-                found.Add(new Reference(url.Index, url.Length, url.Value));
+                found.Add(new Reference(url.Index, url.Length, url.Value, Module: true));
             }
         }
         AddSourceMaps(js, found);
