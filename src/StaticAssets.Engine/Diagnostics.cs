@@ -54,6 +54,7 @@ public static class DiagnosticCodes
     public const string DestinationNotWritable = "SA3008";
     public const string DestinationFull = "SA3009";
     public const string ObjectTooLarge = "SA3010";
+    public const string StoreTimedOut = "SA3011";
 
     // SA4xxx: the publish was stopped.
     public const string Canceled = "SA4001";

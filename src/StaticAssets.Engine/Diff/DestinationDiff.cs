@@ -8,25 +8,30 @@ namespace StaticAssets.Engine.Diff;
 public sealed class DestinationState
 {
     private DestinationState(
-        byte[]? manifestBytes, IReadOnlyDictionary<string, ManifestObject> objects, bool hasPendingJournal, IReadOnlyList<ManifestObject> pending)
+        byte[]? manifestBytes, IReadOnlyDictionary<string, ManifestObject> objects, byte[]? journalBytes,
+        IReadOnlyList<ManifestObject> pending, IReadOnlyList<ManifestObject> originals)
     {
         ManifestBytes = manifestBytes;
         Objects = objects;
-        HasPendingJournal = hasPendingJournal;
+        JournalBytes = journalBytes;
         PendingObjects = pending;
+        Originals = originals.ToDictionary(o => o.Key, StringComparer.Ordinal);
     }
 
     /// <summary>The stored manifest as read, or null if there is none (or it was not trusted).</summary>
     public byte[]? ManifestBytes { get; }
 
-    /// <summary>Objects known to be stored, by key.</summary>
+    /// <summary>Content-addressed objects known to be stored (the manifest's and the journal's), by key.</summary>
     public IReadOnlyDictionary<string, ManifestObject> Objects { get; }
 
-    /// <summary>A failed publish left a journal of what it stored; the next commit removes it.</summary>
-    public bool HasPendingJournal { get; }
+    /// <summary>The journal as read (null if there is none), to rewrite it only when it changes.</summary>
+    public byte[]? JournalBytes { get; }
 
-    /// <summary>The objects that journal lists (empty without one).</summary>
+    /// <summary>Content-addressed objects an unfinished publish stored (the journal's <c>stored</c>).</summary>
     public IReadOnlyList<ManifestObject> PendingObjects { get; }
+
+    /// <summary>Un-fingerprinted copies as last completely written (the journal's <c>originals</c>), by key.</summary>
+    public IReadOnlyDictionary<string, ManifestObject> Originals { get; }
 
     /// <summary>
     /// Reads the destination's manifest and the pending journal (two small reads). An unusable manifest counts as
@@ -59,7 +64,8 @@ public sealed class DestinationState
 
         var journalBytes = await ReadAsync(store, PendingJournal.NameFor(manifestName), cancellationToken).ConfigureAwait(false);
         IReadOnlyList<ManifestObject> pending = [];
-        if (journalBytes is not null && PendingJournal.TryRead(journalBytes, out pending))
+        IReadOnlyList<ManifestObject> originals = [];
+        if (journalBytes is not null && PendingJournal.TryRead(journalBytes, out pending, out originals) && pending.Count > 0)
         {
             foreach (var obj in pending)
             {
@@ -72,14 +78,14 @@ public sealed class DestinationState
         {
             objects = await KeepListedAsync(store, objects, log, cancellationToken).ConfigureAwait(false);
         }
-        return new DestinationState(manifestBytes, objects, journalBytes is not null, pending);
+        return new DestinationState(manifestBytes, objects, journalBytes, pending, originals);
     }
 
     /// <summary>Diff: the planned objects the destination lacks. Keys are content-addressed, but the digest is
     /// compared as well, so a manifest entry can never vouch for other bytes.</summary>
     public IReadOnlyList<PlannedObject> Missing(PublishPlan plan) =>
         plan.Objects
-            .Where(o => !(Objects.TryGetValue(o.Key, out var stored) && stored.Sha256 == o.Sha256 && stored.Size == o.Size))
+            .Where(o => !((o.Immutable ? Objects : Originals).TryGetValue(o.Key, out var stored) && stored.Sha256 == o.Sha256 && stored.Size == o.Size))
             .ToArray();
 
     private static async Task<byte[]?> ReadAsync(IAssetStore store, string key, CancellationToken cancellationToken)

@@ -127,17 +127,8 @@ public static class AssetManifest
                     return false;
                 }
                 found[primary.Key] = primary;
-                string? original = null;
-                if (asset.Value.TryGetProperty("original", out var originalKey))
-                {
-                    original = originalKey.ValueKind == JsonValueKind.String ? originalKey.GetString() : null;
-                    if (LogicalPaths.Validate(original) is not null)
-                    {
-                        problem = $"the original key of '{asset.Name}' is invalid";
-                        return false;
-                    }
-                    found[original!] = primary with { Key = original! };
-                }
+                // "original" names an un-fingerprinted copy, which later publishes overwrite: the manifest never vouches
+                // for it (the pending journal's "originals" list does).
                 if (asset.Value.TryGetProperty("encodings", out var encodings) && encodings.ValueKind == JsonValueKind.Object)
                 {
                     foreach (var encoding in encodings.EnumerateObject())
@@ -148,10 +139,6 @@ public static class AssetManifest
                             return false;
                         }
                         found[variant.Key] = variant;
-                        if (original is not null && FingerprintedKeys.VariantSuffix(encoding.Name) is { } suffix)
-                        {
-                            found[original + suffix] = variant with { Key = original + suffix };
-                        }
                     }
                 }
             }

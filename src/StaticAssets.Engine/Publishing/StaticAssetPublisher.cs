@@ -115,28 +115,49 @@ public static class StaticAssetPublisher
             return new PublishResult(true, plan, []);
         }
 
-        // Content-addressed objects first; then the un-fingerprinted copies, which overwrite live objects and may
-        // refer to the new fingerprinted ones; the manifest last.
+        // Content-addressed objects first, then the manifest (the switch to the new generation), then the
+        // un-fingerprinted copies, which overwrite live objects: a failure before the switch never touches them.
         var uploader = new ObjectUploader(store, options.MaxConcurrency, log);
+        var journal = new JournalWriter(store, options.ManifestName, destination, log);
         var upload = await uploader.UploadAsync(missing.Where(o => o.Immutable).ToArray(), cancellationToken).ConfigureAwait(false);
-        if (upload.Completed && missing.Any(o => !o.Immutable))
-        {
-            var mutable = await uploader.UploadAsync(missing.Where(o => !o.Immutable).ToArray(), cancellationToken).ConfigureAwait(false);
-            upload = mutable with { Stored = upload.Stored.Concat(mutable.Stored).OrderBy(o => o.Key, StringComparer.Ordinal).ToArray() };
-        }
         if (!upload.Completed)
         {
-            await RecordPendingAsync(store, options.ManifestName, destination, upload.Stored, log).ConfigureAwait(false);
+            await journal.RecordStoredAsync(upload.Stored).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             throw upload.Failure!;
         }
-        var written = upload.Stored;
-        await ManifestCommitter.CommitAsync(
-            store, options.ManifestName, manifest, destination.ManifestBytes, options.LocalManifestPath, cancellationToken)
-            .ConfigureAwait(false);
-        if (destination.HasPendingJournal)
+        try
         {
-            await ForgetPendingAsync(store, options.ManifestName, log).ConfigureAwait(false);
+            await ManifestCommitter.CommitAsync(
+                store, options.ManifestName, manifest, destination.ManifestBytes, options.LocalManifestPath, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StaticAssetsException or OperationCanceledException)
+        {
+            await journal.RecordStoredAsync(upload.Stored).ConfigureAwait(false);
+            throw;
+        }
+
+        var copies = missing.Where(o => !o.Immutable).ToArray();
+        var written = upload.Stored;
+        if (copies.Length > 0)
+        {
+            // Write-ahead: forget the copies about to be overwritten, so a publish killed mid-way cannot leave the
+            // journal vouching for bytes those keys no longer hold.
+            await journal.WriteAsync(journal.OriginalsWithout(copies), cancellationToken).ConfigureAwait(false);
+            var copied = await uploader.UploadAsync(copies, cancellationToken).ConfigureAwait(false);
+            await journal.WriteAsync(journal.OriginalsWithout(copies).Concat(copied.Stored.Select(PendingJournal.Entry)), CancellationToken.None).ConfigureAwait(false);
+            if (!copied.Completed)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw copied.Failure!;
+            }
+            written = written.Concat(copied.Stored).OrderBy(o => o.Key, StringComparer.Ordinal).ToArray();
+        }
+        else
+        {
+            // Nothing pending any more; the copies the plan has are all as recorded.
+            await journal.WriteAsync(plan.Objects.Where(o => !o.Immutable).Select(PendingJournal.Entry), cancellationToken).ConfigureAwait(false);
         }
 
         log.Message(LogImportance.High,
@@ -145,47 +166,80 @@ public static class StaticAssetPublisher
         return new PublishResult(true, plan, written, options.LocalManifestPath);
     }
 
-    /// <summary>How long recording or forgetting the journal may take, even after Ctrl+C: it is one small request.</summary>
-    private static readonly TimeSpan JournalTimeout = TimeSpan.FromSeconds(15);
-
     /// <summary>
-    /// After a failure or Ctrl+C, records what this publish (and any earlier unfinished one) did store, so that the
-    /// next publish sends only the rest. Best effort: without it the next publish simply sends those objects again.
+    /// Keeps the pending journal (see <see cref="PendingJournal"/>) true. Writes are small and bounded in time even
+    /// after Ctrl+C; recording what a failed publish stored is best effort (without it the next publish simply sends
+    /// those objects again).
     /// </summary>
-    private static async Task RecordPendingAsync(
-        IAssetStore store, string manifestName, DestinationState destination, IReadOnlyList<PlannedObject> stored, IPublishLog log)
+    private sealed class JournalWriter(IAssetStore store, string manifestName, DestinationState destination, IPublishLog log)
     {
-        if (stored.Count == 0)
-        {
-            return;
-        }
-        var entries = destination.PendingObjects.Concat(stored.Select(PendingJournal.Entry)).ToArray();
-        var journal = PendingJournal.Serialize(entries);
-        using var timeout = new CancellationTokenSource(JournalTimeout);
-        try
-        {
-            await store.WriteAsync(new StoreWrite(
-                PendingJournal.NameFor(manifestName), journal.Length, Sha256Digest.Compute(journal), AssetManifest.ContentType, null,
-                AssetManifest.CacheControl, () => new MemoryStream(journal, writable: false)), timeout.Token).ConfigureAwait(false);
-            log.Message(LogImportance.Normal, $"Recorded the {stored.Count:N0} object(s) stored before stopping; the next publish will not send them again.");
-        }
-        catch (Exception e)
-        {
-            log.Message(LogImportance.Normal, $"Could not record the objects stored before stopping ({StoreFailures.MessageOf(e)}); the next publish will send them again.");
-        }
-    }
+        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+        private byte[]? _current = destination.JournalBytes;
 
-    private static async Task ForgetPendingAsync(IAssetStore store, string manifestName, IPublishLog log)
-    {
-        using var timeout = new CancellationTokenSource(JournalTimeout);
-        try
+        public IEnumerable<ManifestObject> OriginalsWithout(IReadOnlyList<PlannedObject> overwritten)
         {
-            await store.DeleteAsync(PendingJournal.NameFor(manifestName), timeout.Token).ConfigureAwait(false);
+            var keys = overwritten.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+            return destination.Originals.Values.Where(o => !keys.Contains(o.Key));
         }
-        catch (Exception e)
+
+        /// <summary>After a failure or Ctrl+C before the switch: add what this publish stored to what was pending.</summary>
+        public async Task RecordStoredAsync(IReadOnlyList<PlannedObject> stored)
         {
-            // Harmless if it stays: it lists only objects that are stored.
-            log.Message(LogImportance.Low, $"Could not delete the pending journal: {StoreFailures.MessageOf(e)}");
+            if (stored.Count == 0)
+            {
+                return;
+            }
+            try
+            {
+                await WriteAsync(destination.PendingObjects.Concat(stored.Select(PendingJournal.Entry)), destination.Originals.Values, CancellationToken.None).ConfigureAwait(false);
+                log.Message(LogImportance.Normal, $"Recorded the {stored.Count:N0} object(s) stored before stopping; the next publish will not send them again.");
+            }
+            catch (Exception e)
+            {
+                log.Message(LogImportance.Normal, $"Could not record the objects stored before stopping ({StoreFailures.MessageOf(e)}); the next publish will send them again.");
+            }
+        }
+
+        /// <summary>After the switch: nothing is pending; <paramref name="originals"/> are the copies known to be current.</summary>
+        public async Task WriteAsync(IEnumerable<ManifestObject> originals, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await WriteAsync([], originals, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new StaticAssetsException(Diagnostic.Error(StoreFailures.CodeOf(e, DiagnosticCodes.WriteFailed),
+                    $"The new manifest is in place, but updating '{PendingJournal.NameFor(manifestName)}' at {store.Description} failed: " +
+                    $"{StoreFailures.MessageOf(e)} The un-fingerprinted copies may be out of date until the next publish, which rewrites them."), e);
+            }
+        }
+
+        private async Task WriteAsync(IEnumerable<ManifestObject> stored, IEnumerable<ManifestObject> originals, CancellationToken cancellationToken)
+        {
+            var storedList = stored.ToArray();
+            var originalsList = originals.ToArray();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Timeout);
+            var key = PendingJournal.NameFor(manifestName);
+            if (storedList.Length == 0 && originalsList.Length == 0)
+            {
+                if (_current is not null)
+                {
+                    await store.DeleteAsync(key, timeout.Token).ConfigureAwait(false);
+                    _current = null;
+                }
+                return;
+            }
+            var bytes = PendingJournal.Serialize(storedList, originalsList);
+            if (_current is not null && bytes.AsSpan().SequenceEqual(_current))
+            {
+                return;
+            }
+            await store.WriteAsync(new StoreWrite(
+                key, bytes.Length, Sha256Digest.Compute(bytes), AssetManifest.ContentType, null, AssetManifest.CacheControl,
+                () => new MemoryStream(bytes, writable: false)), timeout.Token).ConfigureAwait(false);
+            _current = bytes;
         }
     }
 

@@ -39,6 +39,8 @@ public static class StoreFailures
                     return DiagnosticCodes.DestinationFull;
                 case IOException io when io.HResult is EROFS:
                     return DiagnosticCodes.DestinationNotWritable;
+                case TimeoutException:
+                    return DiagnosticCodes.StoreTimedOut;
                 case HttpRequestException or SocketException:
                     return DiagnosticCodes.EndpointUnreachable;
             }

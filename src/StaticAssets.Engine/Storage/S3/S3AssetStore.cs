@@ -83,6 +83,10 @@ public sealed class S3AssetStore : IAssetStore
         {
             throw Unreachable(e);
         }
+        catch (Exception e) when (IsTimeout(e, cancellationToken))
+        {
+            throw TimedOut(e);
+        }
     }
 
     public async IAsyncEnumerable<StoredObjectInfo> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -140,6 +144,10 @@ public sealed class S3AssetStore : IAssetStore
         catch (HttpRequestException e)
         {
             throw Unreachable(e);
+        }
+        catch (Exception e) when (IsTimeout(e, cancellationToken))
+        {
+            throw TimedOut(e);
         }
     }
 
@@ -323,6 +331,14 @@ public sealed class S3AssetStore : IAssetStore
         }
         return null;
     }
+
+    /// <summary>The SDK reports its own request timeout as a TimeoutException or a cancellation the caller did not ask for.</summary>
+    private static bool IsTimeout(Exception e, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && e is TimeoutException or OperationCanceledException;
+
+    private StoreException TimedOut(Exception e) => new(DiagnosticCodes.StoreTimedOut,
+        $"the S3 endpoint did not answer within the request timeout ({(_settings.RequestTimeout ?? TimeSpan.FromSeconds(100)).TotalSeconds:N0} s), " +
+        $"{_settings.MaxAttempts} attempt(s). Check the endpoint's health and the network; raise StaticAssetsS3MaxAttempts for flaky links.", e);
 
     private StoreException Unreachable(Exception network) => new(DiagnosticCodes.EndpointUnreachable,
         $"could not reach the S3 endpoint {_settings.ServiceUrl?.ToString() ?? "(AWS, " + (_settings.Region ?? "default region") + ")"}: {network.Message}. " +
