@@ -34,6 +34,7 @@ public sealed class AzureBlobEndToEndTests
         var manifest = PublishedAssets.ReadManifest(project.LocalManifest);
         var blobs = server.CreateClient().GetBlobContainerClient(container);
         var objectCount = 0;
+        var fingerprinted = new List<string>();
         foreach (var asset in manifest.GetProperty("assets").EnumerateObject())
         {
             var contentType = asset.Value.GetProperty("contentType").GetString();
@@ -48,8 +49,14 @@ public sealed class AzureBlobEndToEndTests
         CollectionAssert.AreEqual(manifestBytes, (await storedManifest.DownloadContentAsync()).Value.Content.ToArray());
         Assert.AreEqual("no-cache", (await storedManifest.GetPropertiesAsync()).Value.CacheControl);
         var puts = proxy.Requests.Where(r => r.StartsWith("PUT ", StringComparison.Ordinal)).ToArray();
-        Assert.HasCount(objectCount + 1, puts, string.Join("\n", proxy.Requests));
-        StringAssert.StartsWith(proxy.Requests[^1], $"PUT {server.Endpoint.AbsolutePath}/{container}/site/staticassets.manifest.json", "the manifest must be stored last");
+        // Every object, the manifest and the journal of the un-fingerprinted copies, once each.
+        Assert.HasCount(objectCount + 2, puts, string.Join("\n", proxy.Requests));
+        // Order: every fingerprinted object, then the manifest (the switch), then the copies under plain names
+        // (they overwrite live keys), then the journal that vouches for them.
+        var manifestAt = Array.FindIndex(puts, p => p.StartsWith($"PUT {server.Endpoint.AbsolutePath}/{container}/site/staticassets.manifest.json", StringComparison.Ordinal));
+        Assert.IsTrue(puts.Take(manifestAt).All(p => fingerprinted.Any(k => p.Contains("/site/" + k, StringComparison.Ordinal))), "only fingerprinted objects go before the manifest:\n" + string.Join("\n", puts));
+        Assert.AreEqual(fingerprinted.Count, manifestAt, "every fingerprinted object goes before the manifest");
+        StringAssert.StartsWith(puts[^1], $"PUT {server.Endpoint.AbsolutePath}/{container}/site/staticassets.manifest.pending.json", "the journal is written last");
         Assert.IsLessThanOrEqualTo(8, proxy.PeakOpenConnections);
 
         proxy.Reset();
@@ -68,6 +75,10 @@ public sealed class AzureBlobEndToEndTests
                     continue;
                 }
                 objectCount++;
+                if (cacheControl.Contains("immutable", StringComparison.Ordinal))
+                {
+                    fingerprinted.Add(key);
+                }
                 var blob = blobs.GetBlobClient("site/" + key);
                 var bytes = (await blob.DownloadContentAsync()).Value.Content.ToArray();
                 var properties = (await blob.GetPropertiesAsync()).Value;

@@ -106,7 +106,7 @@ public sealed class OriginalNamesTests
     }
 
     [TestMethod]
-    public async Task PublishWritesEveryImmutableObjectThenTheOriginalsThenTheManifest()
+    public async Task PublishWritesEveryImmutableObjectThenTheManifestThenTheOriginalsThenTheJournal()
     {
         using var tree = Tree();
         using var destination = new TempDirectory();
@@ -125,12 +125,17 @@ public sealed class OriginalNamesTests
         var lastImmutableDone = events.Select((e, i) => (e, i)).Where(x => x.e.Done && immutable.Contains(x.e.Key)).Max(x => x.i);
         var firstOriginalStart = events.Select((e, i) => (e, i)).Where(x => !x.e.Done && originals.Contains(x.e.Key)).Min(x => x.i);
         Assert.IsLessThan(firstOriginalStart, lastImmutableDone, "an un-fingerprinted copy was written before every immutable object was stored\n" + string.Join("\n", events));
-        var manifestStart = events.Select((e, i) => (e, i)).Single(x => !x.e.Done && x.e.Key == AssetManifest.DefaultName).i;
+        // The copies overwrite live keys, so they go only after the switch to the new manifest; the journal that
+        // vouches for them is written (again) once they are all stored.
+        var manifestDone = events.Select((e, i) => (e, i)).Single(x => x.e.Done && x.e.Key == AssetManifest.DefaultName).i;
+        Assert.IsLessThan(firstOriginalStart, manifestDone, "an un-fingerprinted copy was written before the new manifest was in place\n" + string.Join("\n", events));
+        var journal = PendingJournal.NameFor(AssetManifest.DefaultName);
         var lastOriginalDone = events.Select((e, i) => (e, i)).Where(x => x.e.Done && originals.Contains(x.e.Key)).Max(x => x.i);
-        Assert.IsLessThan(manifestStart, lastOriginalDone, "the manifest was written before the un-fingerprinted copies");
+        var lastJournalStart = events.Select((e, i) => (e, i)).Where(x => !x.e.Done && x.e.Key == journal).Max(x => x.i);
+        Assert.IsLessThan(lastJournalStart, lastOriginalDone, "the journal vouched for copies before they were stored");
         CollectionAssert.AreEquivalent(
-            immutable.Concat(originals).Append(AssetManifest.DefaultName).ToArray(),
-            store.Completed.ToArray());
+            immutable.Concat(originals).Append(AssetManifest.DefaultName).Append(journal).ToArray(),
+            store.Completed.Distinct().ToArray());
 
         // Headers as stored, and bytes: the copies equal their fingerprinted objects.
         foreach (var key in originals)
@@ -149,7 +154,7 @@ public sealed class OriginalNamesTests
     }
 
     [TestMethod]
-    public async Task TheStoredManifestVouchesForTheOriginalsSoARepublishWritesNothing()
+    public async Task TheJournalVouchesForTheOriginalsNotTheManifestSoARepublishWritesNothing()
     {
         using var tree = Tree();
         using var destination = new TempDirectory();
@@ -158,9 +163,14 @@ public sealed class OriginalNamesTests
         Assert.IsTrue(first.Succeeded);
 
         Assert.IsTrue(AssetManifest.TryReadObjects(File.ReadAllBytes(destination.Combine(AssetManifest.DefaultName)), out var vouched, out var problem), problem);
+        Assert.IsTrue(PendingJournal.TryRead(File.ReadAllBytes(destination.Combine(PendingJournal.NameFor(AssetManifest.DefaultName))), out var pending, out var originals));
+        Assert.IsEmpty(pending, "nothing is pending after a complete publish");
+        var copies = originals.ToDictionary(o => o.Key);
         foreach (var obj in first.Plan!.Objects)
         {
-            Assert.IsTrue(vouched.TryGetValue(obj.Key, out var entry), $"the manifest does not vouch for '{obj.Key}'");
+            // Content-addressed objects: the manifest vouches. Overwritable copies: only the journal's list does.
+            Assert.AreEqual(obj.Immutable, vouched.ContainsKey(obj.Key), $"the manifest's vouching for '{obj.Key}'");
+            var entry = obj.Immutable ? vouched[obj.Key] : copies[obj.Key];
             Assert.AreEqual(obj.Sha256, entry.Sha256, obj.Key);
             Assert.AreEqual(obj.Size, entry.Size, obj.Key);
         }

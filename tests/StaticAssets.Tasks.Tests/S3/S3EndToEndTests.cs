@@ -32,6 +32,7 @@ public sealed class S3EndToEndTests
         var manifest = PublishedAssets.ReadManifest(project.LocalManifest);
         using var client = server.CreateClient();
         var objectCount = 0;
+        var fingerprinted = new List<string>();
         foreach (var asset in manifest.GetProperty("assets").EnumerateObject())
         {
             var contentType = asset.Value.GetProperty("contentType").GetString();
@@ -50,8 +51,14 @@ public sealed class S3EndToEndTests
             CollectionAssert.AreEqual(manifestBytes, bytes.ToArray(), "the stored manifest differs from the publish output's");
         }
         var puts = proxy.Requests.Where(r => r.StartsWith("PUT ", StringComparison.Ordinal)).ToArray();
-        Assert.HasCount(objectCount + 1, puts, string.Join("\n", proxy.Requests));
-        Assert.AreEqual($"PUT /{bucket}/site/staticassets.manifest.json", proxy.Requests[^1], "the manifest must be stored last");
+        // Every object, the manifest and the journal of the un-fingerprinted copies, once each.
+        Assert.HasCount(objectCount + 2, puts, string.Join("\n", proxy.Requests));
+        // Order: every fingerprinted object, then the manifest (the switch), then the copies under plain names
+        // (they overwrite live keys), then the journal that vouches for them.
+        var manifestAt = Array.FindIndex(puts, p => p.StartsWith($"PUT /{bucket}/site/staticassets.manifest.json", StringComparison.Ordinal));
+        Assert.IsTrue(puts.Take(manifestAt).All(p => fingerprinted.Any(k => p.Contains("/site/" + k, StringComparison.Ordinal))), "only fingerprinted objects go before the manifest:\n" + string.Join("\n", puts));
+        Assert.AreEqual(fingerprinted.Count, manifestAt, "every fingerprinted object goes before the manifest");
+        StringAssert.StartsWith(puts[^1], $"PUT /{bucket}/site/staticassets.manifest.pending.json", "the journal is written last");
         Assert.IsLessThanOrEqualTo(8, proxy.PeakOpenConnections);
 
         proxy.Reset();
@@ -71,6 +78,10 @@ public sealed class S3EndToEndTests
                     continue;
                 }
                 objectCount++;
+                if (cacheControl.Contains("immutable", StringComparison.Ordinal))
+                {
+                    fingerprinted.Add(key);
+                }
                 using var stored = await client.GetObjectAsync(bucket, "site/" + key);
                 using var bytes = new MemoryStream();
                 await stored.ResponseStream.CopyToAsync(bytes);
