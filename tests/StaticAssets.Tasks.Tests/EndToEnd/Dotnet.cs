@@ -24,6 +24,33 @@ internal static class Dotnet
         string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null,
         TimeSpan? timeout = null)
     {
+        using var process = new Process { StartInfo = StartInfo(workingDirectory, arguments, environment) };
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"'dotnet {string.Join(' ', arguments)}' did not finish in time:{Environment.NewLine}{output}");
+        }
+        process.WaitForExit(); // drain the output events
+        lock (output)
+        {
+            return new CommandResult(process.ExitCode, output.ToString());
+        }
+    }
+
+    /// <summary>A `dotnet` command as the tests run it, output redirected.</summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -50,28 +77,6 @@ internal static class Dotnet
         {
             start.Environment[name] = value;
         }
-
-        using var process = new Process { StartInfo = start };
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"'dotnet {string.Join(' ', arguments)}' did not finish in time:{Environment.NewLine}{output}");
-        }
-        process.WaitForExit(); // drain the output events
-        lock (output)
-        {
-            return new CommandResult(process.ExitCode, output.ToString());
-        }
+        return start;
     }
 }

@@ -182,30 +182,7 @@ internal sealed class PublishProcess : IDisposable
 
     public static PublishProcess Start(SampleProject project, IReadOnlyDictionary<string, string?> environment, IEnumerable<string> properties)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = project.ProjectDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "publish", "-c", "Release", "--nologo" }.Concat(properties))
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
-        start.Environment["UseSharedCompilation"] = "false";
-        start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var name in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly" })
-        {
-            start.Environment.Remove(name);
-        }
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
+        var start = Dotnet.StartInfo(project.ProjectDirectory, new[] { "publish", "-c", "Release", "--nologo" }.Concat(properties), environment);
         var process = new Process { StartInfo = start };
         var running = new PublishProcess(process);
         process.OutputDataReceived += (_, e) => running.Append(e.Data);
