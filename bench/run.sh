@@ -3,7 +3,8 @@
 #
 # Usage: bench/run.sh [--quick] [bench options...]      (bench/run.sh --help lists them)
 #
-# Builds bench/StaticAssets.Bench in Release, makes sure the Ceph RGW test server runs
+# Installs the peers (Debian awscli, rclone) and GNU time if missing, builds bench/StaticAssets.Bench in Release,
+# makes sure the Ceph RGW test server runs
 # (tests/servers/ceph-rgw.sh start: idempotent; installs the packages on first use), takes the
 # endpoint and credentials from it, and runs the bench with the arguments given.
 set -euo pipefail
@@ -18,6 +19,29 @@ for arg in "$@"; do
         exec dotnet "$HERE/StaticAssets.Bench/bin/Release/net10.0/StaticAssets.Bench.dll" --help
     fi
 done
+
+# The peers it compares with, from Debian's packages (awscli 2.9.19 and rclone 1.60.1 on Debian 12), and GNU time
+# for their peak RSS. Installed only when missing; skipped when --tools names none of the peers.
+need_peers=1
+for ((i = 1; i <= $#; i++)); do
+    if [[ "${!i}" == "--tools" ]]; then
+        j=$((i + 1)); [[ "${!j:-}" =~ aws|rclone ]] || need_peers=0
+    fi
+done
+missing=()
+if (( need_peers )); then
+    [[ -x /usr/bin/aws ]] || missing+=(awscli)
+    [[ -x /usr/bin/rclone ]] || missing+=(rclone)
+fi
+[[ -x /usr/bin/time ]] || missing+=(time)
+if (( ${#missing[@]} > 0 )); then
+    echo "[bench] installing ${missing[*]} (Debian packages)..." >&2
+    SUDO=""; (( EUID == 0 )) || SUDO="sudo -n"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get install -y "${missing[@]}" >/dev/null 2>&1 \
+        || { $SUDO apt-get update >/dev/null 2>&1 && $SUDO apt-get install -y "${missing[@]}" >/dev/null; } \
+        || { echo "[bench] could not install ${missing[*]}; install them or pass --tools ours,ours-process" >&2; exit 1; }
+fi
 
 echo "[bench] building (Release)..." >&2
 dotnet build "$PROJECT" -c Release -nologo -v quiet -clp:ErrorsOnly

@@ -29,22 +29,69 @@ internal sealed class BucketAdmin : IDisposable
     public async Task CreateBucketAsync(string bucket) =>
         await _client.PutBucketAsync(new PutBucketRequest { BucketName = bucket });
 
-    /// <summary>Deletes every object under <paramref name="prefix"/> ("" for the whole bucket); returns how many.</summary>
-    public async Task<int> DeletePrefixAsync(string bucket, string prefix)
+    /// <summary>Deletes every object under <paramref name="prefix"/> ("" for the whole bucket); returns how many there
+    /// were and their total size (so a run's result can be checked against the tree).</summary>
+    public async Task<(int Count, long Bytes)> DeletePrefixAsync(string bucket, string prefix)
     {
         var deleted = 0;
+        long bytes = 0;
         var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, MaxKeys = 1000 };
         while (true)
         {
             // Always list from the start: the page just deleted is gone, so no continuation token is needed.
             var page = await _client.ListObjectsV2Async(request);
-            var keys = (page.S3Objects ?? []).Select(o => o.Key).ToList();
-            if (keys.Count == 0)
+            var objects = page.S3Objects ?? [];
+            if (objects.Count == 0)
             {
-                return deleted;
+                return (deleted, bytes);
             }
-            await DeleteKeysAsync(bucket, keys);
-            deleted += keys.Count;
+            await DeleteKeysAsync(bucket, objects.Select(o => o.Key).ToList());
+            deleted += objects.Count;
+            bytes += objects.Sum(o => o.Size ?? 0);
+        }
+    }
+
+    /// <summary>Aborts multipart uploads left under <paramref name="prefix"/> (a failed run's parts stay in Ceph's memory).</summary>
+    public async Task<int> AbortUploadsAsync(string bucket, string prefix)
+    {
+        var uploads = await _client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = bucket, Prefix = prefix });
+        foreach (var upload in uploads.MultipartUploads ?? [])
+        {
+            await _client.AbortMultipartUploadAsync(bucket, upload.Key, upload.UploadId);
+        }
+        return uploads.MultipartUploads?.Count ?? 0;
+    }
+
+    /// <summary>
+    /// RGW deletes the tail of a large object (everything past its first 4 MB, and multipart parts) later, in its
+    /// garbage collector, so a deleted 1 GB object keeps using Ceph's memory (memstore) for a while. After large
+    /// runs the bench asks the collector to run now (<c>radosgw-admin gc process --include-all</c>), when the server
+    /// runs on this machine. Returns false if it could not.
+    /// </summary>
+    public static async Task<bool> CollectGarbageAsync(Uri endpoint)
+    {
+        if (ProcessStats.ServerConf(endpoint) is not { } conf)
+        {
+            return false;
+        }
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("radosgw-admin")
+            {
+                ArgumentList = { "-c", conf, "gc", "process", "--include-all" },
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            using var process = System.Diagnostics.Process.Start(start)!;
+            var drain = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            await process.WaitForExitAsync(timeout.Token);
+            await drain;
+            return process.ExitCode == 0;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException or InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -82,6 +82,27 @@ internal static class ProcessStats
         return daemons.Where(d => ours.Contains(d.Conf)).Select(d => (d.Pid, d.Name)).ToArray();
     }
 
+    /// <summary>The ceph.conf of the cluster whose RGW serves <paramref name="endpoint"/>, if it runs on this machine.</summary>
+    public static string? ServerConf(Uri endpoint)
+    {
+        foreach (var (pid, name) in ServerProcesses(endpoint))
+        {
+            try
+            {
+                var args = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+                var c = Array.IndexOf(args, "-c");
+                if (name == "radosgw" && c >= 0 && c + 1 < args.Length)
+                {
+                    return args[c + 1];
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return null;
+    }
+
     private static bool ServesEndpoint(string conf, Uri endpoint)
     {
         try

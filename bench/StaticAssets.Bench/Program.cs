@@ -7,7 +7,6 @@ using StaticAssets.Engine;
 using StaticAssets.Engine.Gather;
 using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Publishing;
-using StaticAssets.Engine.Storage;
 using StaticAssets.Engine.Storage.S3;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -19,6 +18,12 @@ if (args.Length > 0 && args[0] == "proxy")
     var upstream = new Uri(args[Array.IndexOf(args, "--upstream") + 1]);
     var rtt = int.Parse(args[Array.IndexOf(args, "--rtt") + 1], CultureInfo.InvariantCulture);
     return await ProxyProcess.RunChildAsync(upstream, rtt);
+}
+
+if (args.Length > 0 && args[0] == "publish")
+{
+    // Child mode: one publish through the engine in a fresh process (the "ours-process" tool).
+    return await ChildPublish.RunAsync(args);
 }
 
 if (args.Length > 0 && args[0] == "selftest")
@@ -49,6 +54,18 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 }
 return await new Bench(options).RunAsync();
 
+/// <summary>One generated tree and what the tools need of it.</summary>
+internal sealed record BenchTree(string Label, string Root, IReadOnlyList<GeneratedFile> Files, IReadOnlyList<AssetSource> Sources, string? SourceList)
+{
+    public long Bytes { get; } = Files.Sum(f => f.Size);
+}
+
+/// <summary>A tool at a concurrency.</summary>
+internal sealed record ToolEntry(string Tool, int Concurrency)
+{
+    public string Label => StaticAssets.Bench.Tool.Label(Tool, Concurrency);
+}
+
 internal sealed class Bench(BenchOptions options)
 {
     private readonly List<RunResult> _results = [];
@@ -56,69 +73,93 @@ internal sealed class Bench(BenchOptions options)
     public async Task<int> RunAsync()
     {
         var total = Stopwatch.StartNew();
-        Console.WriteLine($"StaticAssets.Bench: {Environment.ProcessorCount} CPU(s), .NET {Environment.Version}, " +
+        Console.WriteLine($"StaticAssets.Bench ({options.Mode}{(options.Quick ? ", quick" : "")}): {Environment.ProcessorCount} CPU(s) " +
+                          $"({CpuModel()}), {MemoryGb():F0} GB RAM, .NET {Environment.Version}, " +
                           $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, endpoint {options.Endpoint}");
 
-        var treeRoot = Path.Combine(Path.GetTempPath(), $"staticassets-bench-{Environment.ProcessId}");
+        using var tools = new ExternalTools(options);
+        try
+        {
+            foreach (var version in await tools.PrepareAsync(options.Tools))
+            {
+                Console.WriteLine($"Peer: {version}");
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        if (!ExternalTools.HasGnuTime)
+        {
+            Console.WriteLine("warning: /usr/bin/time (GNU time) is missing: peak RSS and CPU of the CLIs will show as n/a (apt-get install time).");
+        }
+
         var bucket = $"sa-bench-{Guid.NewGuid():N}"[..24];
         using var admin = new BucketAdmin(options.Endpoint);
+        var trees = new List<BenchTree>();
         var bucketCreated = false;
         try
         {
-            // 1. The tree.
-            var clock = Stopwatch.StartNew();
-            var files = TreeGenerator.Generate(treeRoot, options.Files, (long)(options.SizeMb * 1024 * 1024), options.Seed);
-            DescribeTree(files, clock.Elapsed);
-            var sources = TreeGenerator.ToSources(files, options.WithIntegrity);
-            await MeasurePlanningAsync(files);
+            // 1. The tree(s).
+            trees.Add(MakeTree(tools, $"{options.Files:N0} files", options.Files, options.SizeMb, options.BigFileMb, "a"));
+            if (options.Mode == BenchMode.Scaling)
+            {
+                trees.Add(MakeTree(tools, $"{options.Files * options.ScaleFactor:N0} files", options.Files * options.ScaleFactor,
+                    options.SizeMb * options.ScaleFactor, options.BigFileMb, "b"));
+            }
+            await MeasurePlanningAsync(trees[0].Files);
 
             await admin.CreateBucketAsync(bucket);
             bucketCreated = true;
-            Console.WriteLine($"Bucket {bucket} (deleted at the end); each run writes a fresh prefix, deleted after it.");
+            Console.WriteLine($"Bucket {bucket} (deleted at the end); each run writes a fresh prefix, deleted right after it.");
 
-            // 2. Warm-up (JIT, SDK initialisation) and the SDK probe, through an RTT 0 proxy.
+            // 2. Warm-up (JIT, SDK initialisation, the CLIs' files in the page cache) and the SDK probe, through an RTT 0 proxy.
             await using (var proxy = await ProxyProcess.StartAsync(options.Endpoint, 0))
             {
-                await WarmUpAsync(proxy, admin, bucket, sources);
+                await WarmUpAsync(proxy, admin, bucket, trees[0], tools);
                 await SettleAsync();
                 if (options.Probe)
                 {
-                    await ProbeAsync(proxy, bucket, files);
+                    await ProbeAsync(proxy, bucket, trees[0].Files.Where(f => f.Size < SmallFileLimit).ToArray());
                     await admin.DeletePrefixAsync(bucket, "probe/");
                 }
             }
 
-            // 3. The sweep: repetitions outermost (interleaved), concurrency order rotated per repetition.
+            // 3. The runs: repetitions outermost (interleaved), then trees, RTTs, and the tools in an order rotated per repetition.
+            var entries = options.Tools.SelectMany(tool => tool switch
+            {
+                Tool.Ours or Tool.OursProcess => options.Concurrency.Select(c => new ToolEntry(tool, c)),
+                Tool.Aws => [new ToolEntry(tool, Tool.AwsDefaultConcurrency)],
+                _ => [new ToolEntry(tool, 64)],
+            }).ToArray();
             Console.WriteLine();
-            Console.WriteLine("rep  RTT  conc   wall s  requests  conns  expect100  CPU s  server CPU s  other CPU s  peak RSS MB  re-run s  re-run reqs");
+            Console.WriteLine("rep tree           RTT tool                  conc   wall s  requests (by method)             conns  client CPU s  server CPU s  other CPU s  peak RSS MB  re-run s  re-run requests");
             var runIndex = 0;
             for (var rep = 1; rep <= options.Repetitions; rep++)
             {
-                foreach (var rtt in options.RttMs)
+                foreach (var tree in trees)
                 {
-                    await using var proxy = await ProxyProcess.StartAsync(options.Endpoint, rtt);
-                    var order = options.Concurrency.Skip((rep - 1) % options.Concurrency.Count)
-                        .Concat(options.Concurrency.Take((rep - 1) % options.Concurrency.Count));
-                    foreach (var concurrency in order)
+                    foreach (var rtt in options.RttMs)
                     {
-                        var prefix = $"run{++runIndex:D3}-c{concurrency}-rtt{rtt}/";
-                        var run = await RunOnceAsync(proxy, bucket, prefix, sources, files, concurrency, rtt, rep);
-                        _results.Add(run);
-                        Console.WriteLine(
-                            $"{rep,3} {rtt,4} {concurrency,5} {run.WallSeconds,8:F2} {run.Requests,9} {run.Connections,6} {run.ExpectContinue,10} " +
-                            $"{run.CpuSeconds,6:F2} {Format(run.ServerCpuSeconds, "F1"),13} {Format(run.OtherCpuSeconds, "F1"),12} {Format(run.PeakRssMb, "F0"),12} " +
-                            $"{Format(run.RerunSeconds, "F2"),9} {Format(run.RerunRequests, "D"),12}" +
-                            (run.Succeeded ? "" : "  FAILED") + (run.Note is null ? "" : "  " + run.Note));
-                        var deleted = await admin.DeletePrefixAsync(bucket, prefix);
-                        if (run.Succeeded && deleted != files.Count + 1)
+                        await using var proxy = await ProxyProcess.StartAsync(options.Endpoint, rtt);
+                        var shift = (rep - 1) % entries.Length;
+                        foreach (var entry in entries.Skip(shift).Concat(entries.Take(shift)))
                         {
-                            Console.WriteLine($"    WARNING: {deleted} objects found under {prefix}, expected {files.Count + 1} (files + manifest)");
+                            var prefix = $"run{++runIndex:D3}-{entry.Tool}-c{entry.Concurrency}-rtt{rtt}/";
+                            var run = await RunOnceAsync(proxy, admin, bucket, prefix, tree, tools, entry, rtt, rep);
+                            _results.Add(run);
+                            Console.WriteLine(
+                                $"{rep,3} {tree.Label,-13} {rtt,4} {entry.Tool,-20} {entry.Concurrency,5} {run.WallSeconds,8:F2}  {run.Requests,6} {Truncate(run.Methods, 24),-24} " +
+                                $"{run.Connections,6} {Format(run.ClientCpuSeconds, "F2"),13} {Format(run.ServerCpuSeconds, "F1"),13} {Format(run.OtherCpuSeconds, "F1"),12} " +
+                                $"{Format(run.PeakRssMb, "F0"),12} {Format(run.RerunSeconds, "F2"),9} {Format(run.RerunRequests, "D"),8} {Truncate(run.RerunMethods ?? "", 16)}" +
+                                (run.Succeeded ? "" : "  FAILED") + (run.Note is null ? "" : "  " + run.Note));
                         }
                     }
                 }
             }
 
-            PrintSummary(files);
+            PrintSummary(trees, entries);
             if (options.CsvPath is { } csv)
             {
                 WriteCsv(csv);
@@ -132,6 +173,7 @@ internal sealed class Bench(BenchOptions options)
             {
                 try
                 {
+                    await admin.AbortUploadsAsync(bucket, "");
                     await admin.DeleteBucketAsync(bucket);
                 }
                 catch (Exception e)
@@ -139,9 +181,12 @@ internal sealed class Bench(BenchOptions options)
                     Console.Error.WriteLine($"warning: could not delete bucket {bucket}: {e.Message}");
                 }
             }
-            if (Directory.Exists(treeRoot))
+            foreach (var tree in trees)
             {
-                Directory.Delete(treeRoot, recursive: true);
+                if (Directory.Exists(tree.Root))
+                {
+                    Directory.Delete(tree.Root, recursive: true);
+                }
             }
             foreach (var (pid, name) in ProcessStats.ServerProcesses(options.Endpoint))
             {
@@ -150,12 +195,21 @@ internal sealed class Bench(BenchOptions options)
         }
     }
 
-    private async Task<RunResult> RunOnceAsync(
-        ProxyProcess proxy, string bucket, string prefix, IReadOnlyList<AssetSource> sources, IReadOnlyList<GeneratedFile> files,
-        int concurrency, int rtt, int rep)
+    private BenchTree MakeTree(ExternalTools tools, string label, int files, double sizeMb, long bigFileMb, string suffix)
     {
-        var log = new BenchLog(options.Verbose);
+        var root = Path.Combine(Path.GetTempPath(), $"staticassets-bench-{Environment.ProcessId}-{suffix}");
+        var clock = Stopwatch.StartNew();
+        var generated = TreeGenerator.Generate(root, files, (long)(sizeMb * 1024 * 1024), options.Seed, bigFileMb * 1024 * 1024);
+        DescribeTree(generated, clock.Elapsed);
+        var sources = TreeGenerator.ToSources(generated, options.WithIntegrity);
+        var list = options.Tools.Contains(Tool.OursProcess) ? tools.WriteSourceList(sources) : null;
+        return new BenchTree(label, root, generated, sources, list);
+    }
 
+    private async Task<RunResult> RunOnceAsync(
+        ProxyProcess proxy, BucketAdmin admin, string bucket, string prefix, BenchTree tree, ExternalTools tools, ToolEntry entry, int rtt, int rep)
+    {
+        var inProcess = Tool.InProcess(entry.Tool);
         var waited = await WaitForQuietMachineAsync();
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -170,79 +224,127 @@ internal sealed class Bench(BenchOptions options)
         var busy0 = ProcessStats.MachineBusySeconds();
         using var threads = new ThreadPoolSampler();
 
-        var clock = Stopwatch.StartNew();
-        PublishResult result;
-        await using (var store = CreateStore(proxy.Url, bucket, prefix, concurrency))
-        {
-            result = await StaticAssetPublisher.PublishAsync(sources, store, new PublishOptions { MaxConcurrency = concurrency }, log, CancellationToken.None);
-        }
-        var wall = clock.Elapsed.TotalSeconds;
+        var run = await ExecuteAsync(entry, tree, tools, proxy.Url, bucket, prefix);
 
         self.Refresh();
-        var cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
+        var benchCpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
         var allocMb = (GC.GetTotalAllocatedBytes(precise: false) - alloc0) / 1048576.0;
-        var peakRss = ProcessStats.PeakRssMb();
+        var benchRss = ProcessStats.PeakRssMb();
         var server = ProcessStats.ServerCpuSeconds(options.Endpoint) - server0;
         var after = await proxy.StatsAsync();
         var proxyCpu = after.CpuSeconds - before.CpuSeconds;
+        var clientCpu = inProcess ? benchCpu : run.CpuSeconds;
         // Everything else the machine did meanwhile (other builds and tests share these CPUs): a noise indicator.
-        var other = ProcessStats.MachineBusySeconds() - busy0 - cpu - proxyCpu - (server ?? 0);
+        var other = ProcessStats.MachineBusySeconds() - busy0 - benchCpu - proxyCpu - (server ?? 0) - (inProcess ? 0 : run.CpuSeconds ?? 0);
         var peakThreads = threads.PeakThreads;
-
-        double? rerunSeconds = null;
-        int? rerunRequests = null;
-        string? note = null;
-        if (options.Rerun && result.Succeeded)
+        var notes = new List<string>();
+        if (run.Note is not null)
         {
-            // A new client (as a new CI run would have): reads the manifest, finds nothing to do, writes nothing.
+            notes.Add(run.Note);
+        }
+        if (run.Output?.Split('\n').FirstOrDefault(l => l.StartsWith("timings ", StringComparison.Ordinal)) is { } timings)
+        {
+            notes.Add(timings.Trim());
+        }
+
+        double? rerunSeconds = null, rerunServer = null, rerunCpu = null;
+        int? rerunRequests = null;
+        string? rerunMethods = null;
+        if (options.Rerun && run.Succeeded)
+        {
+            // A new client (as a new CI run would have): it must find nothing to do and write nothing.
             await proxy.ResetAsync();
-            var rerunLog = new BenchLog(options.Verbose);
-            var rerunClock = Stopwatch.StartNew();
-            await using (var store = CreateStore(proxy.Url, bucket, prefix, concurrency))
+            var rerunServer0 = ProcessStats.ServerCpuSeconds(options.Endpoint);
+            var rerunCpu0 = self.TotalProcessorTime;
+            var rerun = await ExecuteAsync(entry, tree, tools, proxy.Url, bucket, prefix);
+            self.Refresh();
+            rerunSeconds = rerun.WallSeconds;
+            rerunCpu = inProcess ? (self.TotalProcessorTime - rerunCpu0).TotalSeconds : rerun.CpuSeconds;
+            rerunServer = ProcessStats.ServerCpuSeconds(options.Endpoint) - rerunServer0;
+            var stats = (await proxy.StatsAsync()).Proxy;
+            rerunRequests = stats.Requests;
+            rerunMethods = Methods(stats);
+            if (!rerun.Succeeded)
             {
-                var rerun = await StaticAssetPublisher.PublishAsync(sources, store, new PublishOptions { MaxConcurrency = concurrency }, rerunLog, CancellationToken.None);
-                if (!rerun.Succeeded || rerun.Written is not { Count: 0 })
-                {
-                    note = $"re-run wrote {rerun.Written?.Count.ToString(CultureInfo.InvariantCulture) ?? "?"} objects (expected 0)";
-                }
+                notes.Add("re-run failed: " + rerun.Note);
             }
-            rerunSeconds = rerunClock.Elapsed.TotalSeconds;
-            rerunRequests = (await proxy.StatsAsync()).Proxy.Requests;
+            if (stats.Methods.TryGetValue("PUT", out var puts) && puts > 0)
+            {
+                notes.Add($"re-run sent {puts} PUT(s) (expected none)");
+            }
+        }
+
+        // Check what landed, then free Ceph's memory at once.
+        var expected = Tool.IsOurs(entry.Tool) ? tree.Files.Count + 1 : tree.Files.Count; // ours: + the manifest
+        var (stored, storedBytes) = await admin.DeletePrefixAsync(bucket, prefix);
+        if (run.Succeeded && (stored != expected || storedBytes < tree.Bytes || (!Tool.IsOurs(entry.Tool) && storedBytes != tree.Bytes)))
+        {
+            notes.Add($"WARNING: {stored} objects / {storedBytes:N0} bytes under {prefix}, expected {expected} / {tree.Bytes:N0}{(Tool.IsOurs(entry.Tool) ? " + manifest" : "")}");
+        }
+        if (!run.Succeeded)
+        {
+            await admin.AbortUploadsAsync(bucket, prefix);
+        }
+        if (storedBytes > 256L * 1024 * 1024 || !run.Succeeded)
+        {
+            // Free the deleted objects' tails in Ceph's memory now, not in RGW's next garbage-collection round.
+            await BucketAdmin.CollectGarbageAsync(options.Endpoint);
         }
         if (waited > 0)
         {
-            note = $"waited {waited} s for other load to pass";
-        }
-        if (!result.Succeeded)
-        {
-            note = log.FirstError;
-        }
-        else if (result.Written?.Count != files.Count)
-        {
-            note = $"wrote {result.Written?.Count} objects, expected {files.Count}";
+            notes.Add($"waited {waited} s for other load to pass");
         }
 
         return new RunResult(
-            rep, rtt, concurrency, files.Count, files.Sum(f => f.Size), result.Succeeded, wall,
-            after.Proxy.Requests, after.Proxy.Connections, after.Proxy.PeakOpenConnections, after.Proxy.ExpectContinueRequests,
-            after.Proxy.BytesUp, cpu, allocMb, peakRss, server, proxyCpu, other, peakThreads,
-            string.Join(" ", after.Proxy.Statuses.Select(s => $"{s.Key}x{s.Value}")),
-            rerunSeconds, rerunRequests, note);
+            rep, tree.Label, entry.Tool, entry.Label, rtt, entry.Concurrency, tree.Files.Count, tree.Bytes, run.Succeeded, run.WallSeconds,
+            after.Proxy.Requests, Methods(after.Proxy), after.Proxy.Connections, after.Proxy.PeakOpenConnections, after.Proxy.ExpectContinueRequests,
+            after.Proxy.BytesUp, clientCpu, inProcess ? allocMb : null, inProcess ? benchRss : run.PeakRssMb, server, proxyCpu, other,
+            inProcess ? peakThreads : null, string.Join(" ", after.Proxy.Statuses.Select(s => $"{s.Key}x{s.Value}")),
+            rerunSeconds, rerunRequests, rerunMethods, rerunCpu, rerunServer, notes.Count > 0 ? string.Join("; ", notes) : null);
     }
 
-    /// <summary>Publishes <see cref="BenchOptions.WarmupFiles"/> files in passes over the tree, unmeasured except for the
-    /// first pass, which is what a fresh process (a real <c>dotnet publish</c>) pays: JIT and SDK start-up.</summary>
-    private async Task WarmUpAsync(ProxyProcess proxy, BucketAdmin admin, string bucket, IReadOnlyList<AssetSource> sources)
+    /// <summary>One upload (or no-change re-run) by one tool into bucket/prefix through the proxy.</summary>
+    private async Task<ToolRun> ExecuteAsync(ToolEntry entry, BenchTree tree, ExternalTools tools, Uri url, string bucket, string prefix)
+    {
+        switch (entry.Tool)
+        {
+            case Tool.Ours:
+                var log = new BenchLog(options.Verbose);
+                var clock = Stopwatch.StartNew();
+                PublishResult result;
+                await using (var store = Stores.Create(url, bucket, prefix, entry.Concurrency))
+                {
+                    result = await StaticAssetPublisher.PublishAsync(tree.Sources, store, new PublishOptions { MaxConcurrency = entry.Concurrency }, log, CancellationToken.None);
+                }
+                return new ToolRun(result.Succeeded, clock.Elapsed.TotalSeconds, null, null, result.Succeeded ? null : log.FirstError, null);
+            case Tool.OursProcess:
+                return await tools.OursProcessAsync(tree.SourceList!, url, bucket, prefix, entry.Concurrency);
+            case Tool.Aws:
+            case Tool.Aws64:
+                return await tools.AwsSyncAsync(tree.Root, url, bucket, prefix, concurrency64: entry.Tool == Tool.Aws64);
+            case Tool.Rclone64:
+                return await tools.RcloneCopyAsync(tree.Root, url, bucket, prefix);
+            default:
+                throw new ArgumentException(entry.Tool);
+        }
+    }
+
+    /// <summary>Publishes <see cref="BenchOptions.WarmupFiles"/> files through our engine in this process, in passes over the
+    /// tree, unmeasured except for the first pass, which is what a fresh process pays: JIT and SDK start-up. Then runs
+    /// each external tool once on a few files, so their programs are in the page cache.</summary>
+    private async Task WarmUpAsync(ProxyProcess proxy, BucketAdmin admin, string bucket, BenchTree tree, ExternalTools tools)
     {
         var self = Process.GetCurrentProcess();
-        for (int pass = 1, left = options.WarmupFiles; left > 0; pass++, left -= sources.Count)
+        // Small files only: a 1 GB file in every pass would only fill Ceph's memory (the JIT needs no more of it).
+        var sources = tree.Sources.Where((_, i) => tree.Files[i].Size < SmallFileLimit).ToArray();
+        for (int pass = 1, left = options.Tools.Any(Tool.InProcess) ? options.WarmupFiles : 0; left > 0; pass++, left -= sources.Length)
         {
             var batch = sources.Take(left).ToArray();
             var prefix = $"warmup{pass}/";
             await proxy.ResetAsync();
             var cpu0 = self.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            await using (var store = CreateStore(proxy.Url, bucket, prefix, 32))
+            await using (var store = Stores.Create(proxy.Url, bucket, prefix, 32))
             {
                 var result = await StaticAssetPublisher.PublishAsync(batch, store, new PublishOptions { MaxConcurrency = 32 }, new BenchLog(options.Verbose), CancellationToken.None);
                 self.Refresh();
@@ -252,7 +354,44 @@ internal sealed class Bench(BenchOptions options)
             }
             await admin.DeletePrefixAsync(bucket, prefix);
         }
+
+        var external = options.Tools.Where(t => !Tool.InProcess(t)).ToArray();
+        if (external.Length == 0)
+        {
+            return;
+        }
+        var small = Path.Combine(Path.GetTempPath(), $"staticassets-bench-{Environment.ProcessId}-warmup");
+        var picked = tree.Files.Where(f => f.Size < 64 * 1024).Take(50).ToArray();
+        foreach (var file in picked)
+        {
+            var target = Path.Combine(small, file.LogicalPath);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file.Path, target);
+        }
+        var warmSources = picked.Select(f => new AssetSource(Path.Combine(small, f.LogicalPath), f.LogicalPath, f.Integrity)).ToArray();
+        var warmTree = new BenchTree("warm-up", small, picked, warmSources,
+            external.Contains(Tool.OursProcess) ? tools.WriteSourceList(warmSources) : null);
+        try
+        {
+            var lines = new List<string>();
+            foreach (var tool in external)
+            {
+                var prefix = $"warmup-{tool}/";
+                var run = await ExecuteAsync(new ToolEntry(tool, 64), warmTree, tools, proxy.Url, bucket, prefix);
+                lines.Add($"{tool} {run.WallSeconds:F2} s{(run.Succeeded ? "" : " FAILED: " + run.Note)}");
+                await admin.DeletePrefixAsync(bucket, prefix);
+                await admin.AbortUploadsAsync(bucket, prefix);
+            }
+            Console.WriteLine($"Warm-up of the other tools ({picked.Length} small files each, RTT 0, not measured): {string.Join(", ", lines)}");
+        }
+        finally
+        {
+            Directory.Delete(small, recursive: true);
+        }
     }
+
+    /// <summary>Files at least this large are left out of the warm-up and the probe (their uploads are multipart, read once).</summary>
+    private const long SmallFileLimit = 64L * 1024 * 1024;
 
     /// <summary>Lets the JIT's background tier-up finish (it otherwise lands, as CPU time, in the first runs).</summary>
     private static async Task SettleAsync()
@@ -285,17 +424,11 @@ internal sealed class Bench(BenchOptions options)
         }
     }
 
-    /// <summary>The engine's S3 store: the same code path as the MSBuild task.</summary>
-    private static IAssetStore CreateStore(Uri url, string bucket, string prefix, int concurrency) =>
-        new S3AssetStore(new S3Destination(bucket, prefix),
-            new S3Settings { ServiceUrl = url, ForcePathStyle = true, ChecksumMode = S3ChecksumMode.WhenRequired },
-            concurrency);
-
     private async Task ProbeAsync(ProxyProcess proxy, string bucket, IReadOnlyList<GeneratedFile> files)
     {
         await proxy.ResetAsync();
         IReadOnlyList<string> lines;
-        await using (var store = CreateStore(proxy.Url, bucket, "probe/", 4))
+        await using (var store = Stores.Create(proxy.Url, bucket, "probe/", 4))
         {
             lines = await SdkProbe.RunAsync(store, files);
         }
@@ -312,23 +445,13 @@ internal sealed class Bench(BenchOptions options)
         {
             Console.WriteLine("  " + line);
         }
-        Console.WriteLine($"  on the wire: {stats.Requests} request(s) ({string.Join(", ", stats.Methods.Select(m => $"{m.Key} {m.Value}"))}), " +
+        Console.WriteLine($"  on the wire: {stats.Requests} request(s) ({Methods(stats)}), " +
                           $"{stats.ExpectContinueRequests} with Expect: 100-continue, {stats.ContinueResponses} '100 Continue' response(s), " +
                           $"{stats.BytesUp:N0} bytes sent, statuses {string.Join(" ", stats.Statuses.Select(s => $"{s.Key}x{s.Value}"))}");
         if (stats.SampleHeads.Count > 0)
         {
             Console.WriteLine("  first request head seen:");
             foreach (var line in stats.SampleHeads[0].Split('\n'))
-            {
-                Console.WriteLine("    " + line);
-            }
-        }
-        if (stats.SampleHeads.Count > 3)
-        {
-            Console.WriteLine("  request 4 (ChecksumMode=SdkDefault), body-related headers:");
-            foreach (var line in stats.SampleHeads[3].Split('\n').Where(l =>
-                l.StartsWith("x-amz-", StringComparison.OrdinalIgnoreCase) || l.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)
-                || l.StartsWith("Expect", StringComparison.OrdinalIgnoreCase) || l.StartsWith("Transfer-", StringComparison.OrdinalIgnoreCase)))
             {
                 Console.WriteLine("    " + line);
             }
@@ -353,7 +476,7 @@ internal sealed class Bench(BenchOptions options)
         var log = new BenchLog(verbose: false);
         var given = TreeGenerator.ToSources(files, withIntegrity: true);
         var hashed = TreeGenerator.ToSources(files, withIntegrity: false);
-        await AssetPlanner.PlanAsync(hashed, new PlanOptions(), log, CancellationToken.None); // warm the JIT and the page cache
+        await AssetPlanner.PlanAsync(given, new PlanOptions(), log, CancellationToken.None); // warm the JIT
         var clock = Stopwatch.StartNew();
         await AssetPlanner.PlanAsync(given, new PlanOptions(), log, CancellationToken.None);
         var givenSeconds = clock.Elapsed.TotalSeconds;
@@ -363,58 +486,237 @@ internal sealed class Bench(BenchOptions options)
                           $"(page cache warm). Runs below {(options.WithIntegrity ? "give" : "do not give")} the SHA-256.");
     }
 
-    private void PrintSummary(IReadOnlyList<GeneratedFile> files)
+    private void PrintSummary(IReadOnlyList<BenchTree> trees, IReadOnlyList<ToolEntry> entries)
     {
-        var bytes = files.Sum(f => f.Size);
         Console.WriteLine();
-        Console.WriteLine($"Summary: {files.Count:N0} files, {bytes / 1048576.0:F1} MB, medians of {options.Repetitions} repetition(s); " +
-                          "floor = files x RTT / concurrency; CPU and peak RSS are the bench process's (the engine, the AWS SDK, " +
-                          "the .NET runtime and the generated file list; the proxy runs in its own process).");
+        Console.WriteLine($"Summary: medians of {options.Repetitions} repetition(s). floor = files x RTT / concurrency. " +
+                          "requests = what the proxy saw. client CPU / peak RSS: the tool's process (GNU time) -- for 'ours (bench process)' " +
+                          "the whole bench process, which hosts the engine (and the harness, the generated file list, the JIT); " +
+                          "'ours (fresh process)' runs the engine alone in a new process per run, like the CLIs. server CPU: the Ceph daemons.");
         Console.WriteLine();
-        Console.WriteLine("| concurrency | RTT ms | files | MB | median wall s (min-max) | MB/s | floor s | requests | TCP conns | CPU s (ms/file) | server CPU s | proxy CPU s | other CPU s | alloc MB | peak RSS MB (process) | pool threads | re-run s | re-run requests |");
-        Console.WriteLine("|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var group in _results.GroupBy(r => (r.RttMs, r.Concurrency)).OrderBy(g => g.Key.RttMs).ThenBy(g => g.Key.Concurrency))
+        Console.WriteLine("| tree | tool | concurrency | RTT ms | files | MB | median wall s (min-max) | floor s | requests | by method | TCP conns | client CPU s (ms/file) | server CPU s (ms/request) | proxy CPU s | other CPU s | peak RSS MB | re-run s | re-run requests | re-run client CPU s | re-run server CPU s |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---|---:|---:|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var group in Groups())
         {
             var runs = group.ToArray();
-            var (rtt, concurrency) = group.Key;
+            var first = runs[0];
             var wall = Median(runs.Select(r => r.WallSeconds));
-            var cpu = Median(runs.Select(r => r.CpuSeconds));
-            var floor = files.Count * rtt / 1000.0 / concurrency;
-            var rerun = runs.Where(r => r.RerunSeconds is not null).Select(r => r.RerunSeconds!.Value).ToArray();
-            var rerunRequests = runs.Where(r => r.RerunRequests is not null).Select(r => (double)r.RerunRequests!.Value).ToArray();
-            var server = runs.Where(r => r.ServerCpuSeconds is not null).Select(r => r.ServerCpuSeconds!.Value).ToArray();
-            var rss = runs.Where(r => r.PeakRssMb is not null).Select(r => r.PeakRssMb!.Value).ToArray();
+            var cpu = MedianOf(runs.Select(r => r.ClientCpuSeconds));
+            var server = MedianOf(runs.Select(r => r.ServerCpuSeconds));
+            var requests = Median(runs.Select(r => (double)r.Requests));
+            var rss = runs.Where(r => r.PeakRssMb is not null).Select(r => r.PeakRssMb!.Value).DefaultIfEmpty(double.NaN).Max();
             Console.WriteLine(
-                $"| {concurrency} | {rtt} | {files.Count} | {bytes / 1048576.0:F0} | {wall:F2} ({runs.Min(r => r.WallSeconds):F2}-{runs.Max(r => r.WallSeconds):F2})" +
-                (runs.All(r => r.Succeeded) ? "" : " FAILED") +
-                $" | {bytes / 1048576.0 / wall:F0} | {floor:F2} | {Median(runs.Select(r => (double)r.Requests)):F0} | {Median(runs.Select(r => (double)r.Connections)):F0} " +
-                $"| {cpu:F2} ({cpu * 1000 / files.Count:F2}) | {(server.Length > 0 ? Median(server).ToString("F1") : "n/a")} " +
-                $"| {Median(runs.Select(r => r.ProxyCpuSeconds)):F1} | {Median(runs.Select(r => r.OtherCpuSeconds ?? double.NaN)):F1} | {Median(runs.Select(r => r.AllocMb)):F0} " +
-                $"| {(rss.Length > 0 ? rss.Max().ToString("F0") : "n/a")} | {runs.Max(r => r.PeakThreads)} " +
-                $"| {(rerun.Length > 0 ? Median(rerun).ToString("F2") : "-")} | {(rerunRequests.Length > 0 ? Median(rerunRequests).ToString("F0") : "-")} |");
+                $"| {first.Tree} | {first.ToolLabel} | {first.Concurrency} | {first.RttMs} | {first.Files} | {first.Bytes / 1048576.0:F0} " +
+                $"| {wall:F2} ({runs.Min(r => r.WallSeconds):F2}-{runs.Max(r => r.WallSeconds):F2}){(runs.All(r => r.Succeeded) ? "" : " FAILED")} " +
+                $"| {Floor(first):F2} | {requests:F0} | {runs[runs.Length / 2].Methods} | {Median(runs.Select(r => (double)r.Connections)):F0} " +
+                $"| {Format(cpu, "F2")} ({Format(cpu * 1000 / first.Files, "F2")}) | {Format(server, "F1")} ({Format(server * 1000 / requests, "F2")}) " +
+                $"| {Median(runs.Select(r => r.ProxyCpuSeconds)):F1} | {Format(MedianOf(runs.Select(r => r.OtherCpuSeconds)), "F1")} | {(double.IsNaN(rss) ? "n/a" : rss.ToString("F0"))} " +
+                $"| {Format(MedianOf(runs.Select(r => r.RerunSeconds)), "F2")} | {Format(MedianOf(runs.Select(r => (double?)r.RerunRequests)), "F0")} " +
+                $"| {Format(MedianOf(runs.Select(r => r.RerunClientCpuSeconds)), "F2")} " +
+                $"| {Format(MedianOf(runs.Select(r => r.RerunServerCpuSeconds)), "F2")} |");
         }
-        var statuses = _results.Select(r => r.Statuses).Distinct().ToArray();
+        var statuses = _results.Select(r => $"{r.Tool}: {r.Statuses}").Distinct().ToArray();
         Console.WriteLine();
-        Console.WriteLine($"HTTP statuses seen per run: {string.Join(" | ", statuses)}; " +
-                          $"Expect: 100-continue requests per run: {string.Join(", ", _results.Select(r => r.ExpectContinue).Distinct())}; " +
-                          $"bytes sent per run / tree bytes: {string.Join(", ", _results.Select(r => ((double)r.BytesUp / bytes).ToString("F3")).Distinct())}");
+        Console.WriteLine($"HTTP statuses per run: {string.Join(" | ", statuses)}");
+        Console.WriteLine($"Expect: 100-continue requests per run: {string.Join(", ", _results.GroupBy(r => r.Tool).Select(g => $"{g.Key} {string.Join("/", g.Select(r => r.ExpectContinue).Distinct())}"))}");
+        foreach (var ours in _results.Where(r => Tool.InProcess(r.Tool)).GroupBy(r => (r.Tree, r.Tool)).Select(g => g.ToArray()))
+        {
+            Console.WriteLine($"{ours[0].ToolLabel}, {ours[0].Tree}: alloc {Median(ours.Select(r => r.AllocMb ?? double.NaN)):F0} MB managed per run " +
+                              $"({Median(ours.Select(r => (r.AllocMb ?? double.NaN) * 1024 / r.Files)):F1} KB/file), " +
+                              $"peak thread-pool threads {ours.Max(r => r.PeakThreads ?? 0)}");
+        }
+        var notes = _results.Where(r => r.Note is not null).Select(r => $"  {r.Tool} rep {r.Repetition} RTT {r.RttMs} {r.Tree}: {r.Note}").ToArray();
+        if (notes.Length > 0)
+        {
+            Console.WriteLine("Notes:");
+            foreach (var note in notes)
+            {
+                Console.WriteLine(note);
+            }
+        }
+
+        switch (options.Mode)
+        {
+            case BenchMode.Compare:
+                PrintComparison(trees[0]);
+                break;
+            case BenchMode.Memory:
+                PrintMemory(trees[0]);
+                break;
+            case BenchMode.Scaling:
+                PrintScaling(trees, entries);
+                break;
+        }
+    }
+
+    private IEnumerable<IGrouping<(string Tree, string Tool, int Concurrency, int RttMs), RunResult>> Groups() =>
+        _results.GroupBy(r => (r.Tree, r.Tool, r.Concurrency, r.RttMs))
+            .OrderBy(g => _results.FindIndex(r => r.Tree == g.Key.Tree)).ThenBy(g => g.Key.RttMs)
+            .ThenBy(g => Array.IndexOf(BenchOptions.AllTools.ToArray(), g.Key.Tool)).ThenBy(g => g.Key.Concurrency);
+
+    private static double Floor(RunResult r) => r.Files * r.RttMs / 1000.0 / r.Concurrency;
+
+    /// <summary>Median wall time (or re-run time) of one tool at one RTT on one tree, or null if it did not run.</summary>
+    private double? MedianWall(string tree, string tool, int rtt, int? concurrency = null, bool rerun = false)
+    {
+        var runs = _results.Where(r => r.Tree == tree && r.Tool == tool && r.RttMs == rtt && r.Succeeded
+                                       && (concurrency is null || r.Concurrency == concurrency)).ToArray();
+        return runs.Length == 0 ? null : rerun ? MedianOf(runs.Select(r => r.RerunSeconds)) : Median(runs.Select(r => r.WallSeconds));
+    }
+
+    private double? MedianRerunRequests(string tree, string tool, int rtt, int concurrency) =>
+        MedianOf(_results.Where(r => r.Tree == tree && r.Tool == tool && r.RttMs == rtt && r.Concurrency == concurrency).Select(r => (double?)r.RerunRequests));
+
+    /// <summary>Ratios ours ÷ each peer and ÷ the latency floor, the targets of the benchmark issue, and the RESULT line.</summary>
+    private void PrintComparison(BenchTree tree)
+    {
+        var concurrency = options.Concurrency.Contains(64) ? 64 : options.Concurrency[0];
+        // Every tool is measured as a fresh process from start to exit where that was run: the headline uses it.
+        var headline = _results.Any(r => r.Tool == Tool.OursProcess) ? Tool.OursProcess : Tool.Ours;
+        Console.WriteLine();
+        Console.WriteLine($"Ratios at concurrency {concurrency} (medians; < 1 = ours faster). Headline 'ours' = {Tool.Label(headline, concurrency)}.");
+        foreach (var rtt in options.RttMs)
+        {
+            var floor = tree.Files.Count * rtt / 1000.0 / concurrency;
+            foreach (var ours in new[] { Tool.OursProcess, Tool.Ours })
+            {
+                if (MedianWall(tree.Label, ours, rtt, concurrency) is not { } t)
+                {
+                    continue;
+                }
+                var parts = new List<string> { $"{t:F2} s" };
+                foreach (var (peer, name) in new[] { (Tool.Rclone64, "rclone64"), (Tool.Aws64, "aws64"), (Tool.Aws, "aws(10)") })
+                {
+                    if (MedianWall(tree.Label, peer, rtt) is { } p)
+                    {
+                        parts.Add($"÷ {name} {p:F2} s = {t / p:F2}");
+                    }
+                }
+                if (rtt > 0)
+                {
+                    parts.Add($"÷ floor {floor:F2} s = {t / floor:F2}");
+                }
+                var rerun = MedianWall(tree.Label, ours, rtt, concurrency, rerun: true);
+                var awsNoChange = MedianWall(tree.Label, Tool.Aws64, rtt, rerun: true);
+                if (rerun is { } r)
+                {
+                    parts.Add($"no-change {r:F2} s / {Format(MedianRerunRequests(tree.Label, ours, rtt, concurrency), "F0")} request(s)" +
+                              (awsNoChange is { } a ? $" ÷ aws64 no-change {a:F2} s = {r / a:F2}" : ""));
+                }
+                Console.WriteLine($"  RTT {rtt,3} ms, {Tool.Label(ours, concurrency)}: {string.Join(", ", parts)}");
+            }
+        }
+
+        var resultRtt = options.RttMs.Contains(40) ? 40 : options.RttMs.Max();
+        var oursSeconds = MedianWall(tree.Label, headline, resultRtt, concurrency);
+        var rclone = MedianWall(tree.Label, Tool.Rclone64, resultRtt);
+        var aws64 = MedianWall(tree.Label, Tool.Aws64, resultRtt);
+        var floorSeconds = tree.Files.Count * resultRtt / 1000.0 / concurrency;
+        var oursRerun = MedianWall(tree.Label, headline, resultRtt, concurrency, rerun: true);
+        var oursRerunRequests = MedianRerunRequests(tree.Label, headline, resultRtt, concurrency);
+        var awsRerun = MedianWall(tree.Label, Tool.Aws64, resultRtt, rerun: true);
+
+        Console.WriteLine();
+        Console.WriteLine($"Targets (benchmark issue), RTT {resultRtt} ms, {tree.Files.Count:N0} files, {Tool.Label(headline, concurrency)}:");
+        Target("ours <= 0.7 x rclone copy --transfers 64", oursSeconds / rclone, 0.7);
+        Target("ours <= 0.35 x aws s3 sync (64)", oursSeconds / aws64, 0.35);
+        Target("ours <= 2 x latency floor", oursSeconds / floorSeconds, 2);
+        Target("no-change re-publish <= 2 requests", oursRerunRequests, 2, "F0");
+        Target("no-change re-publish <= 0.2 x aws s3 sync (64) no-change", oursRerun / awsRerun, 0.2);
+
+        Console.WriteLine();
+        Console.WriteLine($"RESULT rtt_ms={resultRtt} ours_s={Format(oursSeconds, "F2")} rclone64_s={Format(rclone, "F2")} aws64_s={Format(aws64, "F2")} " +
+                          $"floor_s={floorSeconds:F2} ratio_rclone={Format(oursSeconds / rclone, "F2")} ratio_aws={Format(oursSeconds / aws64, "F2")} " +
+                          $"ratio_floor={Format(oursSeconds / floorSeconds, "F2")}");
+    }
+
+    private static void Target(string what, double? value, double limit, string format = "F2") =>
+        Console.WriteLine($"  {(value is null ? "n/a " : value <= limit ? "PASS" : "FAIL")}  {what}: {Format(value, format)}");
+
+    private void PrintMemory(BenchTree tree)
+    {
+        Console.WriteLine();
+        var big = tree.Files.MaxBy(f => f.Size)!;
+        Console.WriteLine($"Peak RSS with one {big.Size / 1048576.0:F0} MB file in the tree ({tree.Files.Count:N0} files, {tree.Bytes / 1048576.0:F0} MB):");
+        var line = new StringBuilder($"MEMORY big_file_mb={big.Size / 1048576}");
+        foreach (var group in _results.GroupBy(r => (r.Tool, r.Concurrency)))
+        {
+            var rss = group.Where(r => r.PeakRssMb is not null).Select(r => r.PeakRssMb!.Value).DefaultIfEmpty(double.NaN).Max();
+            var wall = Median(group.Select(r => r.WallSeconds));
+            Console.WriteLine($"  {group.First().ToolLabel,-22} c{group.Key.Concurrency,-3} peak RSS {rss,6:F0} MB, wall {wall:F2} s");
+            line.Append($" {group.Key.Tool.Replace('-', '_')}_rss_mb={rss:F0}");
+        }
+        var ours = _results.Where(r => r.Tool == (_results.Any(x => x.Tool == Tool.OursProcess) ? Tool.OursProcess : Tool.Ours)).ToArray();
+        if (ours.Length > 0)
+        {
+            Target($"peak RSS of our engine's process < 200 MB ({ours[0].ToolLabel})", ours.Max(r => r.PeakRssMb), 199.99, "F0");
+        }
+        Console.WriteLine(line.Append(" target_mb=200"));
+    }
+
+    private void PrintScaling(IReadOnlyList<BenchTree> trees, IReadOnlyList<ToolEntry> entries)
+    {
+        Console.WriteLine();
+        var (small, large) = (trees[0], trees[1]);
+        var line = new StringBuilder($"SCALING files={small.Files.Count},{large.Files.Count}");
+        foreach (var rtt in options.RttMs)
+        {
+            foreach (var entry in entries)
+            {
+                if (MedianWall(small.Label, entry.Tool, rtt, entry.Concurrency) is not { } a
+                    || MedianWall(large.Label, entry.Tool, rtt, entry.Concurrency) is not { } b)
+                {
+                    continue;
+                }
+                Console.WriteLine($"  RTT {rtt} ms, {entry.Label} c{entry.Concurrency}: {small.Label} {a:F2} s, {large.Label} {b:F2} s: " +
+                                  $"{b / a:F2}x for {(double)large.Files.Count / small.Files.Count:F0}x the files");
+                if (Tool.IsOurs(entry.Tool))
+                {
+                    Target($"{large.Label} <= 11 x {small.Label} ({entry.Label}, RTT {rtt} ms)", b / a, 11);
+                }
+                line.Append($" {entry.Tool.Replace('-', '_')}_rtt{rtt}_s={a:F2},{b:F2} {entry.Tool.Replace('-', '_')}_rtt{rtt}_ratio={b / a:F2}");
+            }
+        }
+        Console.WriteLine(line.Append(" target_ratio=11"));
     }
 
     private void WriteCsv(string path)
     {
-        var csv = new StringBuilder("rep,rtt_ms,concurrency,files,bytes,succeeded,wall_s,requests,connections,peak_open_connections,expect_continue," +
-                                    "bytes_up,cpu_s,alloc_mb,peak_rss_mb,server_cpu_s,proxy_cpu_s,other_cpu_s,peak_pool_threads,rerun_s,rerun_requests\n");
+        var csv = new StringBuilder("rep,tree,tool,rtt_ms,concurrency,files,bytes,succeeded,wall_s,requests,methods,connections,peak_open_connections,expect_continue," +
+                                    "bytes_up,client_cpu_s,alloc_mb,peak_rss_mb,server_cpu_s,proxy_cpu_s,other_cpu_s,peak_pool_threads,rerun_s,rerun_requests," +
+                                    "rerun_methods,rerun_client_cpu_s,rerun_server_cpu_s,note\n");
         foreach (var r in _results)
         {
             csv.AppendLine(string.Join(",",
-                r.Repetition, r.RttMs, r.Concurrency, r.Files, r.Bytes, r.Succeeded, r.WallSeconds.ToString("F3"), r.Requests, r.Connections,
-                r.PeakOpenConnections, r.ExpectContinue, r.BytesUp, r.CpuSeconds.ToString("F3"), r.AllocMb.ToString("F1"),
-                Format(r.PeakRssMb, "F1"), Format(r.ServerCpuSeconds, "F2"), r.ProxyCpuSeconds.ToString("F2"), Format(r.OtherCpuSeconds, "F2"), r.PeakThreads,
-                Format(r.RerunSeconds, "F3"), Format(r.RerunRequests, "D")));
+                r.Repetition, Quote(r.Tree), r.Tool, r.RttMs, r.Concurrency, r.Files, r.Bytes, r.Succeeded, r.WallSeconds.ToString("F3"), r.Requests,
+                Quote(r.Methods), r.Connections, r.PeakOpenConnections, r.ExpectContinue, r.BytesUp, Format(r.ClientCpuSeconds, "F3"),
+                Format(r.AllocMb, "F1"), Format(r.PeakRssMb, "F1"), Format(r.ServerCpuSeconds, "F2"), r.ProxyCpuSeconds.ToString("F2"),
+                Format(r.OtherCpuSeconds, "F2"), Format(r.PeakThreads, "D"), Format(r.RerunSeconds, "F3"), Format(r.RerunRequests, "D"),
+                Quote(r.RerunMethods ?? ""), Format(r.RerunClientCpuSeconds, "F3"), Format(r.RerunServerCpuSeconds, "F2"), Quote(r.Note ?? "")));
         }
         File.WriteAllText(path, csv.ToString());
         Console.WriteLine($"Wrote {path}");
+
+        static string Quote(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
     }
+
+    private static string Methods(ProxyStats stats) => string.Join(" ", stats.Methods.OrderByDescending(m => m.Value).Select(m => $"{m.Key} {m.Value}"));
+
+    private static string Truncate(string s, int length) => s.Length <= length ? s : s[..(length - 1)] + "…";
+
+    private static string CpuModel()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+
+    private static double MemoryGb() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0;
 
     private static double Median(IEnumerable<double> values)
     {
@@ -423,16 +725,24 @@ internal sealed class Bench(BenchOptions options)
             : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static string Format(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "n/a";
+    private static double? MedianOf(IEnumerable<double?> values)
+    {
+        var present = values.Where(v => v is not null).Select(v => v!.Value).ToArray();
+        return present.Length == 0 ? null : Median(present);
+    }
+
+    private static string Format(double? value, string format) =>
+        value is { } v && !double.IsNaN(v) && !double.IsInfinity(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
 
     private static string Format(int? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "n/a";
 }
 
 internal sealed record RunResult(
-    int Repetition, int RttMs, int Concurrency, int Files, long Bytes, bool Succeeded, double WallSeconds,
-    int Requests, int Connections, int PeakOpenConnections, int ExpectContinue, long BytesUp,
-    double CpuSeconds, double AllocMb, double? PeakRssMb, double? ServerCpuSeconds, double ProxyCpuSeconds, double? OtherCpuSeconds, int PeakThreads,
-    string Statuses, double? RerunSeconds, int? RerunRequests, string? Note);
+    int Repetition, string Tree, string Tool, string ToolLabel, int RttMs, int Concurrency, int Files, long Bytes, bool Succeeded, double WallSeconds,
+    int Requests, string Methods, int Connections, int PeakOpenConnections, int ExpectContinue, long BytesUp,
+    double? ClientCpuSeconds, double? AllocMb, double? PeakRssMb, double? ServerCpuSeconds, double ProxyCpuSeconds, double? OtherCpuSeconds, int? PeakThreads,
+    string Statuses, double? RerunSeconds, int? RerunRequests, string? RerunMethods, double? RerunClientCpuSeconds, double? RerunServerCpuSeconds,
+    string? Note);
 
 /// <summary>Prints warnings and errors as they come; keeps the first error for the run's note.</summary>
 internal sealed class BenchLog(bool verbose) : IPublishLog

@@ -44,7 +44,8 @@ internal static class SdkProbe
             }
             var s = stream!;
             lines.Add($"{file.Size,12:N0} bytes: SDK read {s.BytesRead,12:N0} bytes ({(double)s.BytesRead / file.Size:N2}x) " +
-                      $"in {s.SyncReads} sync + {s.AsyncReads} async reads, rewound {s.Rewinds} time(s); {outcome}");
+                      $"in {s.SyncReads} sync + {s.AsyncReads} async reads, rewound {s.Rewinds} time(s); {outcome}" +
+                      (file == picks[0] && s.FirstSyncReader is { Length: > 0 } reader ? $"\n      first sync read by: {reader}" : ""));
         }
         return lines;
     }
@@ -70,9 +71,17 @@ internal static class SdkProbe
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+        /// <summary>The AWS SDK frames of the stack of the first synchronous read: who reads the body before sending it.</summary>
+        public string? FirstSyncReader { get; private set; }
+
         public override int Read(Span<byte> buffer)
         {
-            SyncReads++;
+            if (SyncReads++ == 0)
+            {
+                FirstSyncReader = string.Join(" <- ", new System.Diagnostics.StackTrace().GetFrames()
+                    .Select(f => f.GetMethod()).Where(m => m?.DeclaringType?.Namespace?.StartsWith("Amazon", StringComparison.Ordinal) == true)
+                    .Select(m => $"{m!.DeclaringType!.Name}.{m.Name}").Distinct().Take(6));
+            }
             var n = inner.Read(buffer);
             BytesRead += n;
             return n;

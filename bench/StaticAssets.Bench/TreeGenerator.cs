@@ -35,7 +35,9 @@ internal static class TreeGenerator
         "button", "modal", "chart", "editor", "logo", "icon", "banner", "layout", "utils", "forms", "table",
     ];
 
-    public static IReadOnlyList<GeneratedFile> Generate(string root, int fileCount, long totalBytes, int seed)
+    /// <summary>Writes the tree under <paramref name="root"/>; with <paramref name="bigFileBytes"/> &gt; 0 one more file of
+    /// that size (binary, <c>media/</c>), for memory measurements.</summary>
+    public static IReadOnlyList<GeneratedFile> Generate(string root, int fileCount, long totalBytes, int seed, long bigFileBytes = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(fileCount, 1);
         var random = new Random(seed);
@@ -57,33 +59,41 @@ internal static class TreeGenerator
             }
             while (!used.Add(logical));
 
-            var path = Path.Combine(root, logical.Replace('/', Path.DirectorySeparatorChar));
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            // Each file's bytes come from its own seed, so content does not depend on the buffer size used.
-            var content = new Random(HashCode.Combine(seed, i));
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
-            {
-                for (var left = sizes[i]; left > 0;)
-                {
-                    var n = (int)Math.Min(left, buffer.Length);
-                    var chunk = buffer.AsSpan(0, n);
-                    content.NextBytes(chunk);
-                    if (text)
-                    {
-                        foreach (ref var b in chunk)
-                        {
-                            b = (byte)(' ' + (b % 95)); // printable ASCII: text-like, poorly compressible
-                        }
-                    }
-                    hash.AppendData(chunk);
-                    stream.Write(chunk);
-                    left -= n;
-                }
-            }
-            files.Add(new GeneratedFile(path, logical, sizes[i], Convert.ToBase64String(hash.GetHashAndReset())));
+            files.Add(WriteFile(root, logical, sizes[i], text, new Random(HashCode.Combine(seed, i)), buffer));
+        }
+        if (bigFileBytes > 0)
+        {
+            files.Add(WriteFile(root, "media/video-intro-00001.mp4", bigFileBytes, text: false, new Random(HashCode.Combine(seed, -1)), buffer));
         }
         return files;
+    }
+
+    private static GeneratedFile WriteFile(string root, string logical, long size, bool text, Random content, byte[] buffer)
+    {
+        var path = Path.Combine(root, logical.Replace('/', Path.DirectorySeparatorChar));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Each file's bytes come from its own seed, so content does not depend on the buffer size used.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using (var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0))
+        {
+            for (var left = size; left > 0;)
+            {
+                var n = (int)Math.Min(left, buffer.Length);
+                var chunk = buffer.AsSpan(0, n);
+                content.NextBytes(chunk);
+                if (text)
+                {
+                    foreach (ref var b in chunk)
+                    {
+                        b = (byte)(' ' + (b % 95)); // printable ASCII: text-like, poorly compressible
+                    }
+                }
+                hash.AppendData(chunk);
+                stream.Write(chunk);
+                left -= n;
+            }
+        }
+        return new GeneratedFile(path, logical, size, Convert.ToBase64String(hash.GetHashAndReset()));
     }
 
     /// <summary>The engine's view of the tree; with <paramref name="withIntegrity"/> the SHA-256 is given, as the
