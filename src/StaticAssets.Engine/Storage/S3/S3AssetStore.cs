@@ -75,17 +75,9 @@ public sealed class S3AssetStore : IAssetStore
         {
             return null;
         }
-        catch (AmazonServiceException e)
+        catch (Exception e) when (Translate(e, cancellationToken) is { } explained)
         {
-            throw Explain(e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(e);
-        }
-        catch (Exception e) when (IsTimeout(e, cancellationToken))
-        {
-            throw TimedOut(e);
+            throw explained;
         }
     }
 
@@ -99,9 +91,9 @@ public sealed class S3AssetStore : IAssetStore
             {
                 response = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (AmazonServiceException e)
+            catch (Exception e) when (Translate(e, cancellationToken) is { } explained)
             {
-                throw Explain(e);
+                throw explained;
             }
             foreach (var obj in response.S3Objects ?? [])
             {
@@ -118,9 +110,9 @@ public sealed class S3AssetStore : IAssetStore
         {
             await _client.DeleteObjectAsync(_destination.Bucket, _destination.Prefix + key, cancellationToken).ConfigureAwait(false);
         }
-        catch (AmazonServiceException e)
+        catch (Exception e) when (Translate(e, cancellationToken) is { } explained)
         {
-            throw Explain(e);
+            throw explained;
         }
     }
 
@@ -137,17 +129,9 @@ public sealed class S3AssetStore : IAssetStore
                 await WriteWholeAsync(write, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (AmazonServiceException e)
+        catch (Exception e) when (Translate(e, cancellationToken) is { } explained)
         {
-            throw Explain(e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw Unreachable(e);
-        }
-        catch (Exception e) when (IsTimeout(e, cancellationToken))
-        {
-            throw TimedOut(e);
+            throw explained;
         }
     }
 
@@ -331,6 +315,15 @@ public sealed class S3AssetStore : IAssetStore
         }
         return null;
     }
+
+    /// <summary>A client failure as the coded store failure it is; null for anything else (e.g. Ctrl+C).</summary>
+    private StoreException? Translate(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        AmazonServiceException service => Explain(service),
+        HttpRequestException network => Unreachable(network),
+        _ when IsTimeout(e, cancellationToken) => TimedOut(e),
+        _ => null,
+    };
 
     /// <summary>The SDK reports its own request timeout as a TimeoutException or a cancellation the caller did not ask for.</summary>
     private static bool IsTimeout(Exception e, CancellationToken cancellationToken) =>
