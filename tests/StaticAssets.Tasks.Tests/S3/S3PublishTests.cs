@@ -64,21 +64,7 @@ public sealed class S3PublishTests
         }
     }
 
-    private static async Task<byte[]?> GetAsync(string key)
-    {
-        using var client = _server.CreateClient();
-        try
-        {
-            using var response = await client.GetObjectAsync(_bucket, key);
-            using var bytes = new MemoryStream();
-            await response.ResponseStream.CopyToAsync(bytes);
-            return bytes.ToArray();
-        }
-        catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+    private static Task<byte[]?> GetAsync(string key) => Stored.GetAsync(_server, _bucket, key);
 
     [TestMethod]
     public async Task RequestsInFlightNeverExceedTheLimitAndTheManifestIsWrittenLastAfterEveryObject()
