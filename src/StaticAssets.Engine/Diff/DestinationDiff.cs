@@ -42,7 +42,12 @@ public sealed class DestinationState
     public static async Task<DestinationState> ReadAsync(
         IAssetStore store, string manifestName, bool verifyRemote, IPublishLog log, CancellationToken cancellationToken)
     {
-        var manifestBytes = await ReadAsync(store, manifestName, cancellationToken).ConfigureAwait(false);
+        // Both reads at once: one round trip instead of two, on every publish (a no-change publish is only these).
+        var manifestRead = ReadAsync(store, manifestName, cancellationToken);
+        var journalRead = ReadAsync(store, PendingJournal.NameFor(manifestName), cancellationToken);
+        await ((Task)Task.WhenAll(manifestRead, journalRead)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var manifestBytes = await manifestRead.ConfigureAwait(false);
+        var journalBytes = await journalRead.ConfigureAwait(false);
         var objects = new Dictionary<string, ManifestObject>(StringComparer.Ordinal);
         if (manifestBytes is not null)
         {
@@ -62,7 +67,6 @@ public sealed class DestinationState
             }
         }
 
-        var journalBytes = await ReadAsync(store, PendingJournal.NameFor(manifestName), cancellationToken).ConfigureAwait(false);
         IReadOnlyList<ManifestObject> pending = [];
         IReadOnlyList<ManifestObject> originals = [];
         if (journalBytes is not null && PendingJournal.TryRead(journalBytes, out pending, out originals) && pending.Count > 0)

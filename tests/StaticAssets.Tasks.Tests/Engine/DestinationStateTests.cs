@@ -207,6 +207,49 @@ public sealed class DestinationStateTests
         Assert.Contains("listing denied", e.Diagnostic.Message);
     }
 
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task TheManifestAndTheJournalAreReadTogether()
+    {
+        // Each read is held until both have been asked for: read one after the other, the first would never finish.
+        var store = new BothReadsAtOnceStore();
+
+        var state = await DestinationState.ReadAsync(store, ManifestName, verifyRemote: false, new RecordingLog(), CancellationToken.None);
+
+        Assert.IsNull(state.ManifestBytes);
+        CollectionAssert.AreEquivalent(new[] { ManifestName, PendingJournal.NameFor(ManifestName) }, store.Keys.ToArray());
+    }
+
+    private sealed class BothReadsAtOnceStore : IAssetStore
+    {
+        private readonly TaskCompletionSource _bothAsked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Keys { get; } = new();
+
+        public string Description => "store that answers once both reads are in flight";
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
+        {
+            Keys.Enqueue(key);
+            if (Keys.Count == 2)
+            {
+                _bothAsked.TrySetResult();
+            }
+            await _bothAsked.Task.WaitAsync(TimeSpan.FromSeconds(20), cancellationToken);
+            return null;
+        }
+
+        public IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken) =>
+            throw new AssertFailedException("nothing should be listed");
+
+        public Task WriteAsync(StoreWrite write, CancellationToken cancellationToken) =>
+            throw new AssertFailedException("nothing should be written");
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     private sealed class ListFailingStore(byte[] manifest, Exception failure) : IAssetStore
     {
         public string Description => "list-failing store";

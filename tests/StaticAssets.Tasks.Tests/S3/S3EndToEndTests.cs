@@ -63,9 +63,9 @@ public sealed class S3EndToEndTests
 
         proxy.Reset();
         var second = (await project.PublishAsync(server.CredentialsEnvironment(), properties)).ShouldSucceed("re-publish to S3");
-        CollectionAssert.AreEqual(
+        CollectionAssert.AreEquivalent(
             new[] { $"GET /{bucket}/site/staticassets.manifest.json", $"GET /{bucket}/site/staticassets.manifest.pending.json" },
-            proxy.Requests.ToArray(), "an unchanged re-publish: two small reads, no write");
+            proxy.Requests.ToArray(), "an unchanged re-publish: two small reads (sent together), no write");
         StringAssert.Contains(second.Output, $"0 objects written, {objectCount} unchanged");
 
         // The fingerprinted object (immutable), and its un-fingerprinted copy (same bytes, short cache) if kept.
