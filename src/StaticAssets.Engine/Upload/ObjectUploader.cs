@@ -27,7 +27,7 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
         var progress = new Progress(objects.Count, objects.Sum(o => o.Size), log);
         var failures = new FailureCollector();
         var stored = new ConcurrentBag<PlannedObject>();
-        var running = new List<Task>(objects.Count);
+        var running = new List<Task>(2 * maxConcurrency);
 
         foreach (var obj in objects)
         {
@@ -47,6 +47,12 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
                 break;
             }
             running.Add(WriteOneAsync(obj));
+            // Keep only the writes still in flight (WriteOneAsync never throws): memory stays proportional to the
+            // concurrency, not to the number of objects.
+            if (running.Count >= 2 * maxConcurrency)
+            {
+                running.RemoveAll(t => t.IsCompleted);
+            }
         }
         await Task.WhenAll(running).ConfigureAwait(false);
 
