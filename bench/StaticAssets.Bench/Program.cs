@@ -75,7 +75,7 @@ internal sealed class Bench(BenchOptions options)
         var total = Stopwatch.StartNew();
         Console.WriteLine($"StaticAssets.Bench ({options.Mode}{(options.Quick ? ", quick" : "")}): {Environment.ProcessorCount} CPU(s) " +
                           $"({CpuModel()}), {MemoryGb():F0} GB RAM, .NET {Environment.Version}, " +
-                          $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, endpoint {options.Endpoint}");
+                          $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, engine {CodeKind()}, endpoint {options.Endpoint}");
 
         using var tools = new ExternalTools(options);
         try
@@ -703,6 +703,13 @@ internal sealed class Bench(BenchOptions options)
     private static string Methods(ProxyStats stats) => string.Join(" ", stats.Methods.OrderByDescending(m => m.Value).Select(m => $"{m.Key} {m.Value}"));
 
     private static string Truncate(string s, int length) => s.Length <= length ? s : s[..(length - 1)] + "…";
+
+    /// <summary>Whether the engine runs from precompiled (ReadyToRun) code, as the package ships it for linux-x64.</summary>
+    private static string CodeKind()
+    {
+        using var reader = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(typeof(StaticAssetPublisher).Assembly.Location));
+        return reader.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0 ? "ReadyToRun" : "IL";
+    }
 
     private static string CpuModel()
     {

@@ -22,9 +22,9 @@ internal static class Dotnet
 
     public static async Task<CommandResult> RunAsync(
         string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null, string program = "dotnet")
     {
-        using var process = new Process { StartInfo = StartInfo(workingDirectory, arguments, environment) };
+        using var process = new Process { StartInfo = StartInfo(workingDirectory, arguments, environment, program) };
         var output = new StringBuilder();
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
@@ -39,7 +39,7 @@ internal static class Dotnet
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"'dotnet {string.Join(' ', arguments)}' did not finish in time:{Environment.NewLine}{output}");
+            Assert.Fail($"'{program} {string.Join(' ', arguments)}' did not finish in time:{Environment.NewLine}{output}");
         }
         process.WaitForExit(); // drain the output events
         lock (output)
@@ -48,10 +48,11 @@ internal static class Dotnet
         }
     }
 
-    /// <summary>A `dotnet` command as the tests run it, output redirected.</summary>
-    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment)
+    /// <summary>A `dotnet` command (or a script that runs dotnet) as the tests run it, output redirected.</summary>
+    public static ProcessStartInfo StartInfo(
+        string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, string program = "dotnet")
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
