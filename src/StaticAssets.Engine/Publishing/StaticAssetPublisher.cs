@@ -89,14 +89,30 @@ public static class StaticAssetPublisher
         Validate(options);
         var clock = Stopwatch.StartNew();
 
-        var plan = await AssetPlanner.PlanAsync(sources, options.Plan, log, cancellationToken).ConfigureAwait(false);
+        // What the destination holds does not depend on the plan: read it while planning, so its round trips hide
+        // behind local work (a no-change publish is little else). A plan that fails wins over the read's outcome.
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = DestinationState.ReadAsync(store, options.ManifestName, options.VerifyRemote, log, stopReading.Token);
+        PublishPlan? plan = null;
+        try
+        {
+            plan = await AssetPlanner.PlanAsync(sources, options.Plan, log, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (plan is null)
+            {
+                stopReading.Cancel();
+                await ((Task)reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
         if (plan is null)
         {
             return PublishResult.Failed;
         }
         var manifest = AssetManifest.Serialize(plan);
 
-        var destination = await DestinationState.ReadAsync(store, options.ManifestName, options.VerifyRemote, log, cancellationToken).ConfigureAwait(false);
+        var destination = await reading.ConfigureAwait(false);
         var missing = destination.Missing(plan);
         var unchanged = plan.Objects.Count - missing.Count;
         log.Message(LogImportance.Normal,

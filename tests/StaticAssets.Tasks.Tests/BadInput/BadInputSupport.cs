@@ -105,27 +105,24 @@ internal static class Secrets
         log.Diagnostics.Select(d => d.ToString()).Concat(log.Messages.Select(m => $"{m.Importance}: {m.Text}")));
 }
 
-/// <summary>Wraps a store and runs a hook before the first read (the manifest read, which comes after planning).</summary>
-internal sealed class HookedStore(IAssetStore inner, Action beforeFirstRead) : IAssetStore
+/// <summary>Wraps a store and runs a hook before the first write: after planning, before any object is stored.</summary>
+internal sealed class HookedStore(IAssetStore inner, Action beforeFirstWrite) : IAssetStore
 {
-    private int _reads;
+    private readonly Lazy<bool> _hook = new(() => { beforeFirstWrite(); return true; });
 
     public string Description => inner.Description;
 
-    public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
-    {
-        if (Interlocked.Increment(ref _reads) == 1)
-        {
-            beforeFirstRead();
-        }
-        return inner.TryReadAsync(key, cancellationToken);
-    }
+    public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => inner.TryReadAsync(key, cancellationToken);
 
     public IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
 
-    public Task WriteAsync(StoreWrite write, CancellationToken cancellationToken) => inner.WriteAsync(write, cancellationToken);
+    public Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
+    {
+        _ = _hook.Value; // once, and every write waits until it has run
+        return inner.WriteAsync(write, cancellationToken);
+    }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

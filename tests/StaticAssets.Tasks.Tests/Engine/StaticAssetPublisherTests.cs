@@ -405,6 +405,21 @@ public sealed class StaticAssetPublisherTests
     }
 
     [TestMethod]
+    public async Task PlanError_WinsOverTheDestinationReadStartedBesideIt()
+    {
+        // The destination is read while planning; when both fail, the plan's error (the user's input) is the one
+        // reported, and the read's failure neither escapes nor adds a second error.
+        using var site = new Site();
+        File.Delete(site.Source("img/logo.png"));
+        var log = new RecordingLog();
+
+        var result = await site.PublishAsync(log, new TimingOutStore());
+
+        Assert.IsFalse(result.Succeeded);
+        Assert.AreEqual(DiagnosticCodes.SourceFileMissing, log.Diagnostics.Single().Code);
+    }
+
+    [TestMethod]
     public async Task UnusableDestinationManifest_IsAWarning_EverythingIsStoredAgainAndTheManifestReplaced()
     {
         using var site = new Site();
