@@ -25,32 +25,6 @@ public sealed class S3PublishTests
         _bucket = await _server.CreateBucketAsync("publish");
     }
 
-    private sealed class Site : IDisposable
-    {
-        public string Root { get; } = Directory.CreateTempSubdirectory("staticassets-site-").FullName;
-
-        public Site(int files)
-        {
-            for (var i = 0; i < files; i++)
-            {
-                Write($"assets/dir{i % 5}/file{i}.js", RandomNumberGenerator.GetBytes(1000 + i * 37));
-            }
-        }
-
-        public void Write(string logicalPath, byte[] content)
-        {
-            var path = Path.Combine(Root, logicalPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllBytes(path, content);
-        }
-
-        public IReadOnlyList<AssetSource> Sources() => Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
-            .Select(f => new AssetSource(f, Path.GetRelativePath(Root, f).Replace('\\', '/')))
-            .ToArray();
-
-        public void Dispose() => Directory.Delete(Root, recursive: true);
-    }
-
     private static async Task<(PublishResult Result, RecordingLog Log)> PublishAsync(
         IReadOnlyList<AssetSource> sources, Uri endpoint, string prefix, int maxConcurrency, Func<IAssetStore, IAssetStore>? wrap = null)
     {
@@ -69,7 +43,7 @@ public sealed class S3PublishTests
     [TestMethod]
     public async Task RequestsInFlightNeverExceedTheLimitAndTheManifestIsWrittenLastAfterEveryObject()
     {
-        using var site = new Site(files: 60);
+        using var site = new GeneratedSite(files: 60, seed: 21);
         await using var proxy = new CountingProxy(_server.Endpoint);
         var prefix = $"bound-{Guid.NewGuid():N}/";
 
@@ -96,7 +70,7 @@ public sealed class S3PublishTests
     [TestMethod]
     public async Task ARepublishSendsOnlyTheManifestReadAndAChangeSendsExactlyItsObjectAndTheManifest()
     {
-        using var site = new Site(files: 20);
+        using var site = new GeneratedSite(files: 20, seed: 22);
         await using var proxy = new CountingProxy(_server.Endpoint);
         var prefix = $"diff-{Guid.NewGuid():N}/";
         Assert.IsTrue((await PublishAsync(site.Sources(), proxy.Url, prefix, 8)).Result.Succeeded);
@@ -106,11 +80,11 @@ public sealed class S3PublishTests
         string[] reads = [$"GET /{_bucket}/{prefix}staticassets.manifest.json", $"GET /{_bucket}/{prefix}staticassets.manifest.pending.json"];
         CollectionAssert.AreEquivalent(reads, proxy.Requests.ToArray(), "an unchanged re-publish: the two reads, sent together");
 
-        site.Write("assets/dir0/file0.js", RandomNumberGenerator.GetBytes(500));
+        site.Write(GeneratedSite.PathOf(0), RandomNumberGenerator.GetBytes(500));
         proxy.Reset();
         var (changed, _) = await PublishAsync(site.Sources(), proxy.Url, prefix, 8);
         Assert.IsTrue(changed.Succeeded);
-        var newKey = changed.Plan!.Assets.Single(a => a.LogicalPath == "assets/dir0/file0.js").Object.Key;
+        var newKey = changed.Plan!.Assets.Single(a => a.LogicalPath == GeneratedSite.PathOf(0)).Object.Key;
         var requests = proxy.Requests.ToArray();
         CollectionAssert.AreEquivalent(reads, requests.Take(2).ToArray(), "the two reads come first");
         CollectionAssert.AreEqual(
@@ -121,7 +95,7 @@ public sealed class S3PublishTests
     [TestMethod]
     public async Task AFailureMidwayReportsOneErrorAndLeavesThePreviousManifestServing()
     {
-        using var site = new Site(files: 30);
+        using var site = new GeneratedSite(files: 30, seed: 23);
         var prefix = $"fail-{Guid.NewGuid():N}/";
         var (first, _) = await PublishAsync(site.Sources(), _server.Endpoint, prefix, 8);
         Assert.IsTrue(first.Succeeded);
@@ -129,7 +103,7 @@ public sealed class S3PublishTests
 
         for (var i = 0; i < 30; i++)
         {
-            site.Write($"assets/dir{i % 5}/file{i}.js", RandomNumberGenerator.GetBytes(900 + i));
+            site.Write(GeneratedSite.PathOf(i), RandomNumberGenerator.GetBytes(900 + i));
         }
         var (second, log) = await PublishAsync(site.Sources(), _server.Endpoint, prefix, 4, store => new FailingStore(store, failOnWrite: 10));
 
@@ -146,7 +120,7 @@ public sealed class S3PublishTests
     [TestMethod]
     public async Task VerifyRemoteStoresAgainWhatWasDeletedBehindTheManifest()
     {
-        using var site = new Site(files: 10);
+        using var site = new GeneratedSite(files: 10, seed: 24);
         var prefix = $"verify-{Guid.NewGuid():N}/";
         var (first, _) = await PublishAsync(site.Sources(), _server.Endpoint, prefix, 8);
         var deleted = first.Plan!.Assets[3].Object.Key;
@@ -169,7 +143,7 @@ public sealed class S3PublishTests
     [TestMethod]
     public async Task ThrottledRequestsAreRetriedAndEveryObjectArrivesIntact()
     {
-        using var site = new Site(files: 20);
+        using var site = new GeneratedSite(files: 20, seed: 25);
         await using var proxy = new CountingProxy(_server.Endpoint);
         proxy.FailNextPuts(5);
         var prefix = $"retry-{Guid.NewGuid():N}/";
@@ -189,7 +163,7 @@ public sealed class S3PublishTests
     [TestMethod]
     public async Task WithoutRetriesAThrottledRequestFailsThePublishOnceAndWritesNoManifest()
     {
-        using var site = new Site(files: 12);
+        using var site = new GeneratedSite(files: 12, seed: 26);
         await using var proxy = new CountingProxy(_server.Endpoint);
         proxy.FailNextPuts(1);
         var prefix = $"noretry-{Guid.NewGuid():N}/";
@@ -209,7 +183,7 @@ public sealed class S3PublishTests
     [TestMethod]
     public async Task AnUnreachableEndpointIsReportedOnceBeforeAnythingIsWritten()
     {
-        using var site = new Site(files: 25);
+        using var site = new GeneratedSite(files: 25, seed: 27);
         // A port nothing listens on: every connection is refused.
         var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         closed.Start();
