@@ -20,6 +20,53 @@ internal static class PublishedAssets
         return $"{logicalPath[..^extension.Length]}.{Convert.ToHexStringLower(SHA256.HashData(content))[..12]}{extension}";
     }
 
+    /// <summary>An object as a remote store returns it: its bytes and the headers a browser or CDN would see.</summary>
+    public sealed record RemoteObject(byte[] Bytes, string? ContentType, string? CacheControl, string? ContentEncoding);
+
+    /// <summary>
+    /// Fetches every object the manifest names from a remote store (each asset, its compressed variants, and their
+    /// un-fingerprinted copies) and checks bytes and headers: immutable caching for fingerprinted keys, a short one
+    /// for the copies. Returns how many objects there are and the fingerprinted keys, for checks on the write order.
+    /// </summary>
+    public static async Task<(int Objects, IReadOnlyList<string> Fingerprinted)> AssertRemoteMatchesManifestAsync(
+        JsonElement manifest, Func<string, Task<RemoteObject>> fetch)
+    {
+        var objects = 0;
+        var fingerprinted = new List<string>();
+        foreach (var asset in manifest.GetProperty("assets").EnumerateObject())
+        {
+            var contentType = asset.Value.GetProperty("contentType").GetString();
+            var original = asset.Value.TryGetProperty("original", out var originalKey) ? originalKey.GetString() : null;
+            await AssertStoredAsync(asset.Value, null, original);
+            foreach (var encoding in asset.Value.GetProperty("encodings").EnumerateObject())
+            {
+                await AssertStoredAsync(encoding.Value, encoding.Name, original is null ? null : original + (encoding.Name == "gzip" ? ".gz" : ".br"));
+            }
+
+            async Task AssertStoredAsync(JsonElement entry, string? encoding, string? copyKey)
+            {
+                foreach (var (key, cacheControl) in new[] { (entry.GetProperty("key").GetString(), "public, max-age=31536000, immutable"), (copyKey, "public, max-age=300") })
+                {
+                    if (key is null)
+                    {
+                        continue;
+                    }
+                    objects++;
+                    if (cacheControl.EndsWith("immutable", StringComparison.Ordinal))
+                    {
+                        fingerprinted.Add(key);
+                    }
+                    var stored = await fetch(key);
+                    Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(stored.Bytes)), key);
+                    Assert.AreEqual(contentType, stored.ContentType, key);
+                    Assert.AreEqual(cacheControl, stored.CacheControl, key);
+                    Assert.AreEqual(encoding, stored.ContentEncoding, key);
+                }
+            }
+        }
+        return (objects, fingerprinted);
+    }
+
     /// <summary>
     /// Every object the manifest names is in the destination with the size and SHA-256 the manifest records, every
     /// compressed variant decompresses to its primary's bytes, and un-fingerprinted copies equal their asset.
