@@ -151,6 +151,33 @@ public sealed class AzureBlobStoreTests
     }
 
     [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task AServiceThatNeverAnswersIsSA3011InTheUsersTerms()
+    {
+        await using var proxy = new S3.CountingProxy(_server.Endpoint);
+        // Every PUT reaches Azurite but its answer is held back: each try ends at the network timeout.
+        proxy.StallNextRequests(1000, "PUT", hold: TimeSpan.FromSeconds(30));
+        var endpoint = new Uri(proxy.Url, _server.Endpoint.AbsolutePath);
+        const string proxiedVariable = "STATICASSETS_TEST_AZURE_PROXIED";
+        Environment.SetEnvironmentVariable(proxiedVariable, _server.ConnectionStringFor(endpoint));
+        var settings = new AzureBlobSettings { ConnectionStringVariable = proxiedVariable, NetworkTimeout = TimeSpan.FromSeconds(1), MaxRetries = 1 };
+        var (_, write) = SourceFile("js/stalled.0123456789ab.js", RandomNumberGenerator.GetBytes(3_000), "text/javascript");
+
+        StoreException error;
+        await using (var store = new AzureBlobStore(new AzureBlobDestination(new Uri(endpoint + "/"), _container, "timeout/"), settings, maxConcurrency: 2))
+        {
+            error = await Assert.ThrowsExactlyAsync<StoreException>(() => store.WriteAsync(write, CancellationToken.None));
+        }
+
+        Assert.AreEqual(DiagnosticCodes.StoreTimedOut, error.Code, error.ToString());
+        StringAssert.Contains(error.Message, "did not answer within the network timeout (1 s), 2 tries");
+        Assert.DoesNotContain("ClientOptions", error.Message, "Azure.Core's advice names an API, not a setting the user has");
+        Assert.AreEqual(2, proxy.FaultCount(S3.ProxyFault.Stall), "one stalled PUT per try");
+        // (Azurite may well have stored the blob: only its answer was held back. The key is content-addressed, so a
+        // later publish that finds it stored loses nothing.)
+    }
+
+    [TestMethod]
     public void SettingsNameVariablesNeverSecrets()
     {
         var both = Assert.ThrowsExactly<StaticAssetsException>(() => AzureBlobSettings.Parse("A", "B"));

@@ -16,6 +16,12 @@ public sealed record AzureBlobSettings
 
     public int BlockSize { get; init; } = 8 * 1024 * 1024;
 
+    /// <summary>How long one try may wait for the service (Azure.Core's NetworkTimeout); null for its 100 s.</summary>
+    public TimeSpan? NetworkTimeout { get; init; }
+
+    /// <summary>Retries after the first try (exponential back-off), for throttling, 5xx, resets and timeouts.</summary>
+    public int MaxRetries { get; init; } = 4;
+
     public static AzureBlobSettings Parse(string? connectionStringVariable, string? sasTokenVariable)
     {
         var settings = new AzureBlobSettings

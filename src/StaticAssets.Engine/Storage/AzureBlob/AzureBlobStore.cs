@@ -29,7 +29,11 @@ public sealed class AzureBlobStore : IAssetStore
             Transport = new HttpClientTransport(PublishHttpHandler.Create(maxConcurrency)),
         };
         options.Retry.Mode = Azure.Core.RetryMode.Exponential;
-        options.Retry.MaxRetries = 4;
+        options.Retry.MaxRetries = settings.MaxRetries;
+        if (settings.NetworkTimeout is { } timeout)
+        {
+            options.Retry.NetworkTimeout = timeout;
+        }
         _container = settings switch
         {
             { ConnectionStringVariable: { } variable } => new BlobContainerClient(Secret(variable, "StaticAssetsAzureConnectionStringVariable"), destination.Container, options),
@@ -51,7 +55,7 @@ public sealed class AzureBlobStore : IAssetStore
         {
             return null;
         }
-        catch (Exception e) when (Explain(e) is { } explained)
+        catch (Exception e) when (Explain(e, cancellationToken) is { } explained)
         {
             throw explained;
         }
@@ -73,7 +77,7 @@ public sealed class AzureBlobStore : IAssetStore
                     }
                     page = pages.Current;
                 }
-                catch (Exception e) when (Explain(e) is { } explained)
+                catch (Exception e) when (Explain(e, cancellationToken) is { } explained)
                 {
                     throw explained;
                 }
@@ -95,7 +99,7 @@ public sealed class AzureBlobStore : IAssetStore
         {
             await Blob(key).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Explain(e) is { } explained)
+        catch (Exception e) when (Explain(e, cancellationToken) is { } explained)
         {
             throw explained;
         }
@@ -125,7 +129,7 @@ public sealed class AzureBlobStore : IAssetStore
             await using var content = write.OpenContent();
             await Blob(write.Key).UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Explain(e) is { } explained)
+        catch (Exception e) when (Explain(e, cancellationToken) is { } explained)
         {
             throw explained;
         }
@@ -142,8 +146,15 @@ public sealed class AzureBlobStore : IAssetStore
                 $"{property} names the environment variable '{variable}', which is not set. Map the pipeline's secret to it."));
 
     /// <summary>A store failure as a coded sentence that says what to do (null: not the store's to explain). No secrets.</summary>
-    private StoreException? Explain(Exception e) => e switch
+    private StoreException? Explain(Exception e, CancellationToken cancellationToken) => e switch
     {
+        // Azure.Core gives up on a silent service with "Retry failed after N tries ... ClientOptions.Retry" around
+        // cancellations nobody asked for (its network timeout): say it in the user's terms, before the socket error
+        // inside makes it look unreachable.
+        _ when !cancellationToken.IsCancellationRequested && Causes(e).Any(c => c is OperationCanceledException or TimeoutException) =>
+            new StoreException(DiagnosticCodes.StoreTimedOut,
+                $"{_destination.ServiceUri} did not answer within the network timeout ({(_settings.NetworkTimeout ?? TimeSpan.FromSeconds(100)).TotalSeconds:N0} s), " +
+                $"{_settings.MaxRetries + 1} tries. Check the network and the storage account's health, then publish again.", e),
         RequestFailedException { ErrorCode: "ContainerNotFound" } => new StoreException(DiagnosticCodes.BucketNotFound,
             $"404 ContainerNotFound: the container '{_destination.Container}' does not exist at {_destination.ServiceUri}; create it or fix StaticAssetsDestination.", e),
         RequestFailedException { Status: 401 or 403 } failed => new StoreException(DiagnosticCodes.AccessDenied,
@@ -158,4 +169,15 @@ public sealed class AzureBlobStore : IAssetStore
         RequestFailedException failed => new StoreException(DiagnosticCodes.WriteFailed, $"{failed.Status} {failed.ErrorCode}: {failed.Message}", e),
         _ => null,
     };
+
+    /// <summary>An exception and everything it wraps, including every exception of an AggregateException.</summary>
+    private static IEnumerable<Exception> Causes(Exception e)
+    {
+        yield return e;
+        var inner = e is AggregateException aggregate ? aggregate.InnerExceptions : (IEnumerable<Exception>)(e.InnerException is { } one ? [one] : []);
+        foreach (var cause in inner.SelectMany(Causes))
+        {
+            yield return cause;
+        }
+    }
 }
