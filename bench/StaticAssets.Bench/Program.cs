@@ -69,6 +69,7 @@ internal sealed record ToolEntry(string Tool, int Concurrency)
 internal sealed class Bench(BenchOptions options)
 {
     private readonly List<RunResult> _results = [];
+    private string? _summaryLine;
 
     public async Task<int> RunAsync()
     {
@@ -99,6 +100,7 @@ internal sealed class Bench(BenchOptions options)
         using var admin = new BucketAdmin(options.Endpoint);
         var trees = new List<BenchTree>();
         var bucketCreated = false;
+        var code = 1;
         try
         {
             // 1. The tree(s).
@@ -165,7 +167,7 @@ internal sealed class Bench(BenchOptions options)
                 WriteCsv(csv);
             }
             Console.WriteLine($"\nTotal bench time {total.Elapsed.TotalMinutes:F1} min.");
-            return _results.All(r => r.Succeeded) ? 0 : 1;
+            code = _results.All(r => r.Succeeded) ? 0 : 1;
         }
         finally
         {
@@ -193,6 +195,14 @@ internal sealed class Bench(BenchOptions options)
                 Console.WriteLine($"  {name} (pid {pid}) RSS now {Format(ProcessStats.RssMb(pid), "F0")} MB");
             }
         }
+
+        // The mode's one summary line (RESULT / MEMORY / SCALING) is the last line of the output.
+        if (_summaryLine is not null)
+        {
+            Console.WriteLine();
+            Console.WriteLine(_summaryLine);
+        }
+        return code;
     }
 
     private BenchTree MakeTree(ExternalTools tools, string label, int files, double sizeMb, long bigFileMb, string suffix)
@@ -624,10 +634,9 @@ internal sealed class Bench(BenchOptions options)
         Target("no-change re-publish <= 2 requests", oursRerunRequests, 2, "F0");
         Target("no-change re-publish <= 0.2 x aws s3 sync (64) no-change", oursRerun / awsRerun, 0.2);
 
-        Console.WriteLine();
-        Console.WriteLine($"RESULT rtt_ms={resultRtt} ours_s={Format(oursSeconds, "F2")} rclone64_s={Format(rclone, "F2")} aws64_s={Format(aws64, "F2")} " +
-                          $"floor_s={floorSeconds:F2} ratio_rclone={Format(oursSeconds / rclone, "F2")} ratio_aws={Format(oursSeconds / aws64, "F2")} " +
-                          $"ratio_floor={Format(oursSeconds / floorSeconds, "F2")}");
+        _summaryLine = $"RESULT rtt_ms={resultRtt} ours_s={Format(oursSeconds, "F2")} rclone64_s={Format(rclone, "F2")} aws64_s={Format(aws64, "F2")} " +
+                       $"floor_s={floorSeconds:F2} ratio_rclone={Format(oursSeconds / rclone, "F2")} ratio_aws={Format(oursSeconds / aws64, "F2")} " +
+                       $"ratio_floor={Format(oursSeconds / floorSeconds, "F2")}";
     }
 
     private static void Target(string what, double? value, double limit, string format = "F2") =>
@@ -651,7 +660,7 @@ internal sealed class Bench(BenchOptions options)
         {
             Target($"peak RSS of our engine's process < 200 MB ({ours[0].ToolLabel})", ours.Max(r => r.PeakRssMb), 199.99, "F0");
         }
-        Console.WriteLine(line.Append(" target_mb=200"));
+        _summaryLine = line.Append(" target_mb=200").ToString();
     }
 
     private void PrintScaling(IReadOnlyList<BenchTree> trees, IReadOnlyList<ToolEntry> entries)
@@ -677,7 +686,7 @@ internal sealed class Bench(BenchOptions options)
                 line.Append($" {entry.Tool.Replace('-', '_')}_rtt{rtt}_s={a:F2},{b:F2} {entry.Tool.Replace('-', '_')}_rtt{rtt}_ratio={b / a:F2}");
             }
         }
-        Console.WriteLine(line.Append(" target_ratio=11"));
+        _summaryLine = line.Append(" target_ratio=11").ToString();
     }
 
     private void WriteCsv(string path)
