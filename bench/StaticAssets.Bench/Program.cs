@@ -778,11 +778,13 @@ internal sealed class BenchLog(bool verbose) : IPublishLog
 
     public void Message(LogImportance importance, string message)
     {
-        if (verbose && importance != LogImportance.Low)
+        if (Logs(importance))
         {
             Console.Error.WriteLine("    " + message);
         }
     }
+
+    public bool Logs(LogImportance importance) => verbose && importance != LogImportance.Low;
 }
 
 /// <summary>Samples the thread pool's size while a run goes (blocking in the client shows up as growth).</summary>

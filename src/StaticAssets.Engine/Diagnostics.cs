@@ -86,6 +86,9 @@ public interface IPublishLog
 
     void Message(LogImportance importance, string message);
 
+    /// <summary>Whether messages of this importance go anywhere: callers skip building per-object messages nobody reads.</summary>
+    bool Logs(LogImportance importance) => true;
+
     /// <summary>Upload progress, at most every couple of seconds during long uploads (for CI progress bars).</summary>
     void Progress(int completed, int total)
     {

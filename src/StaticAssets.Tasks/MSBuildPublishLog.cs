@@ -27,14 +27,18 @@ internal sealed class MSBuildPublishLog(TaskLoggingHelper log) : IPublishLog
         Pipeline?.Issue(diagnostic, Emit);
     }
 
-    public void Message(LogImportance importance, string message) => log.LogMessage(
-        importance switch
-        {
-            LogImportance.High => MessageImportance.High,
-            LogImportance.Normal => MessageImportance.Normal,
-            _ => MessageImportance.Low,
-        },
-        message);
+    public void Message(LogImportance importance, string message) => log.LogMessage(ToMSBuild(importance), message);
+
+    // MSBuild knows whether any logger wants a message of that importance (at the default verbosity, low ones go
+    // nowhere): per-object lines are then not even built.
+    public bool Logs(LogImportance importance) => log.LogsMessagesOfImportance(ToMSBuild(importance));
+
+    private static MessageImportance ToMSBuild(LogImportance importance) => importance switch
+    {
+        LogImportance.High => MessageImportance.High,
+        LogImportance.Normal => MessageImportance.Normal,
+        _ => MessageImportance.Low,
+    };
 
     public void Progress(int completed, int total) => Pipeline?.Progress(completed, total, Emit);
 

@@ -121,7 +121,7 @@ public static class StaticAssetPublisher
 
         if (options.DryRun)
         {
-            foreach (var obj in missing)
+            foreach (var obj in log.Logs(LogImportance.Low) ? missing : [])
             {
                 log.Message(LogImportance.Low, $"Would store {obj.Key} ({obj.Size:N0} bytes)");
             }

@@ -116,12 +116,16 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
         private int _completed;
         private long _bytes;
         private long _nextReportTicks = ProgressInterval.Ticks;
+        private readonly bool _logsEachObject = log.Logs(LogImportance.Low);
 
         public void Done(PlannedObject obj)
         {
             var completed = Interlocked.Increment(ref _completed);
             var bytes = Interlocked.Add(ref _bytes, obj.Size);
-            log.Message(LogImportance.Low, $"Stored {obj.Key} ({obj.Size:N0} bytes)");
+            if (_logsEachObject)
+            {
+                log.Message(LogImportance.Low, $"Stored {obj.Key} ({obj.Size:N0} bytes)");
+            }
             var now = _clock.Elapsed.Ticks;
             var due = Volatile.Read(ref _nextReportTicks);
             // One thread wins each report slot; the others skip it.

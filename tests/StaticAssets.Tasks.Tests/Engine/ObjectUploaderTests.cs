@@ -52,6 +52,54 @@ public sealed class ObjectUploaderTests
     }
 
     [TestMethod]
+    public async Task PerObjectLinesGoOnlyToALogThatWantsThem()
+    {
+        var objects = Objects(5);
+        var quiet = new ImportanceFilteringLog(lowWanted: false);
+        var chatty = new ImportanceFilteringLog(lowWanted: true);
+
+        await new ObjectUploader(new AcceptingStore(), 2, quiet).UploadAsync(objects, CancellationToken.None).ThrowingOnStop().Guard();
+        await new ObjectUploader(new AcceptingStore(), 2, chatty).UploadAsync(objects, CancellationToken.None).ThrowingOnStop().Guard();
+
+        Assert.IsEmpty(quiet.LowMessages, "a low-importance line was built for a log that drops them");
+        CollectionAssert.AreEquivalent(objects.Select(o => $"Stored {o.Key} (1 bytes)").ToArray(), chatty.LowMessages.ToArray());
+    }
+
+    /// <summary>Takes every write without reading it.</summary>
+    private sealed class AcceptingStore : IAssetStore
+    {
+        public string Description => "accepting store";
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => Task.FromResult<byte[]?>(null);
+
+        public IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken) => Array.Empty<StoredObjectInfo>().ToAsyncEnumerable();
+
+        public Task WriteAsync(StoreWrite write, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>A log like MSBuild's at a given verbosity: it says whether low-importance messages go anywhere.</summary>
+    private sealed class ImportanceFilteringLog(bool lowWanted) : IPublishLog
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> LowMessages { get; } = new();
+
+        public void Report(Diagnostic diagnostic) => throw new AssertFailedException(diagnostic.ToString());
+
+        public void Message(LogImportance importance, string message)
+        {
+            if (importance == LogImportance.Low)
+            {
+                LowMessages.Enqueue(message);
+            }
+        }
+
+        public bool Logs(LogImportance importance) => importance != LogImportance.Low || lowWanted;
+    }
+
+    [TestMethod]
     public async Task FewerObjectsThanSlots_AllStartAtOnce()
     {
         var store = new GatedStore();
