@@ -104,10 +104,9 @@ public sealed class S3StoreTests
     }
 
     [TestMethod]
-    [DataRow(1_000, DisplayName = "small file (read into memory), 1 KB")]
-    [DataRow(60_000, DisplayName = "small file (read into memory), 60 KB")]
-    [DataRow(200_000, DisplayName = "file streamed from disk, 200 KB")]
-    public async Task AFileChangedAfterPlanningIsNotStoredWhicheverWayItIsRead(int size)
+    [DataRow(1_000, DisplayName = "1 KB")]
+    [DataRow(200_000, DisplayName = "200 KB")]
+    public async Task AFileChangedAfterPlanningIsNotStored(int size)
     {
         var content = RandomNumberGenerator.GetBytes(size);
         var key = $"changed/file-{size}.0123456789ab.bin";
