@@ -138,9 +138,6 @@ public sealed class S3AssetStore : IAssetStore
     private async Task WriteWholeAsync(StoreWrite write, CancellationToken cancellationToken)
     {
         // The stream is disposed by the SDK (AutoCloseStream); it verifies the bytes against the plan as they go.
-        // (Reading small files into memory first, to spare the SDK's second read for signing, was tried: PUTs of
-        // MemoryStream bodies then failed now and then with 400 XAmzContentSHA256Mismatch under the test suite's
-        // load, cause not found; see docs/benchmarks.md.)
         var request = new PutObjectRequest
         {
             BucketName = _destination.Bucket,
