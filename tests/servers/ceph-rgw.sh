@@ -289,9 +289,7 @@ stop_all() {
 
 # STATICASSETS_RGW_LEAN=1 (bench/run.sh sets it): a leaner server, so the benchmark measures the client more than
 # the server: no debug output or gathering (the defaults write three log lines per request and gather more in
-# memory), no perf counters or op tracking (docs/benchmarks.md). Off for the tests: with leaner servers (also a small
-# radosgw thread pool and tcmalloc) signed PUTs failed now and then under the suite's load (400
-# XAmzContentSHA256Mismatch, 403 SignatureDoesNotMatch), never with Ceph's defaults.
+# memory), no perf counters or op tracking (docs/benchmarks.md). Off for the tests, which run Ceph as it comes.
 DEBUG_SUBSYSTEMS=(asok auth buffer client context crush crypto filer finisher heartbeatmap journal journaler leveldb
                   lockdep memdb mgr mgrc mon monc ms none objclass objecter optracker osd paxos perfcounter
                   prioritycache rados refs reserver rgw rgw_sync rocksdb striper throttle timer tp)
