@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using StaticAssets.Engine.Plan;
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Engine.Upload;
@@ -79,8 +79,7 @@ internal sealed class VerifyingReadStream : Stream
         }
     }
 
-    private SourceChangedException Changed(string why) =>
-        new($"The file '{_path}' changed after it was planned: {why}. Nothing was stored for it; publish again.");
+    private SourceChangedException Changed(string why) => new(Messages.FileChanged(_path, why));
 
     public override long Seek(long offset, SeekOrigin origin)
     {

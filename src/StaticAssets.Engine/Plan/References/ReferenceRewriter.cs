@@ -1,4 +1,5 @@
 using System.Text;
+using StaticAssets.Engine.Core;
 
 namespace StaticAssets.Engine.Plan.References;
 
@@ -100,17 +101,10 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
         var ok = true;
         foreach (var edge in node.Edges.Where(e => e.Target is null))
         {
-            var what = edge.Resolved.Kind == ReferenceKind.OutsideRoot ? "above the web root" : $"'{edge.Resolved.LogicalPath}', which is not a static asset being published";
-            var message = $"'{node.Asset.LogicalPath}' refers to '{edge.Reference.Url}' ({what}); the reference is left as it is.";
-            if (options.Strict)
-            {
-                log.Report(Diagnostic.Error(DiagnosticCodes.MissingReferenceStrict, message + " Add the file, fix the reference, or set StaticAssetsStrict=false."));
-                ok = false;
-            }
-            else
-            {
-                log.Report(Diagnostic.Warning(DiagnosticCodes.MissingReference, message));
-            }
+            var diagnostic = Messages.ReferenceNotPublished(log.Spelling, options.Strict, node.Asset.LogicalPath, edge.Reference.Url,
+                edge.Resolved.LogicalPath, edge.Resolved.Kind == ReferenceKind.OutsideRoot);
+            log.Report(diagnostic);
+            ok &= diagnostic.Severity != DiagnosticSeverity.Error;
         }
         return ok;
     }
@@ -133,9 +127,7 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
                     ? Sha256Digest.Compute(Encoding.UTF8.GetBytes(partial[i].Hex + groupDigest.Hex)).Hex[..FingerprintedKeys.FingerprintLength]
                     : null;
             }
-            log.Report(Diagnostic.Warning(DiagnosticCodes.ReferenceCycle,
-                $"{string.Join(", ", ordered.Select(n => $"'{n.Asset.LogicalPath}'"))} refer to each other in a cycle; their keys are derived " +
-                "from the group's content as a whole, so a change to any of them changes all of their keys."));
+            log.Report(Messages.ReferencesCycle(ordered.Select(n => n.Asset.LogicalPath)));
         }
         foreach (var node in group)
         {
@@ -147,10 +139,7 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
                 var path = Path.Combine(workDirectory, "rewritten", digest.Hex + Path.GetExtension(node.Asset.LogicalPath));
                 if (!File.Exists(path))
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-                    await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
-                    File.Move(temporary, path, overwrite: true);
+                    await AtomicFile.WriteAsync(path, bytes, cancellationToken).ConfigureAwait(false);
                 }
                 node.Asset.UseRewrittenContent(path, bytes.Length, digest);
             }

@@ -1,0 +1,135 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace StaticAssets.Testing;
+
+/// <summary>Reads a destination folder and its manifest, and checks them against the source files.</summary>
+public static class PublishedAssets
+{
+    public static JsonElement ReadManifest(string path) => JsonDocument.Parse(File.ReadAllBytes(path)).RootElement.Clone();
+
+    public static string Sha256Hex(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    /// <summary>The key a source file must get, computed here independently of the engine.</summary>
+    public static string ExpectedKey(string logicalPath, string sourceFile) => ExpectedKey(logicalPath, File.ReadAllBytes(sourceFile));
+
+    public static string ExpectedKey(string logicalPath, byte[] content)
+    {
+        var extension = Path.GetExtension(logicalPath);
+        return $"{logicalPath[..^extension.Length]}.{Convert.ToHexStringLower(SHA256.HashData(content))[..12]}{extension}";
+    }
+
+    /// <summary>An object as a remote store returns it: its bytes and the headers a browser or CDN would see.</summary>
+    public sealed record RemoteObject(byte[] Bytes, string? ContentType, string? CacheControl, string? ContentEncoding);
+
+    /// <summary>
+    /// Fetches every object the manifest names from a remote store (each asset, its compressed variants, and their
+    /// un-fingerprinted copies) and checks bytes and headers: immutable caching for fingerprinted keys, a short one
+    /// for the copies. Returns how many objects there are and the fingerprinted keys, for checks on the write order.
+    /// </summary>
+    public static async Task<(int Objects, IReadOnlyList<string> Fingerprinted)> AssertRemoteMatchesManifestAsync(
+        JsonElement manifest, Func<string, Task<RemoteObject>> fetch)
+    {
+        var objects = 0;
+        var fingerprinted = new List<string>();
+        foreach (var asset in manifest.GetProperty("assets").EnumerateObject())
+        {
+            var contentType = asset.Value.GetProperty("contentType").GetString();
+            var original = asset.Value.TryGetProperty("original", out var originalKey) ? originalKey.GetString() : null;
+            await AssertStoredAsync(asset.Value, null, original);
+            foreach (var encoding in asset.Value.GetProperty("encodings").EnumerateObject())
+            {
+                await AssertStoredAsync(encoding.Value, encoding.Name, original is null ? null : original + SuffixOf(encoding.Name));
+            }
+
+            async Task AssertStoredAsync(JsonElement entry, string? encoding, string? copyKey)
+            {
+                var key = entry.GetProperty("key").GetString()!;
+                fingerprinted.Add(key);
+                await AssertObjectAsync(key, "public, max-age=31536000, immutable");
+                if (copyKey is not null)
+                {
+                    await AssertObjectAsync(copyKey, "public, max-age=300");
+                }
+
+                async Task AssertObjectAsync(string storedKey, string cacheControl)
+                {
+                    objects++;
+                    var stored = await fetch(storedKey);
+                    Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(stored.Bytes)), storedKey);
+                    Assert.AreEqual(contentType, stored.ContentType, storedKey);
+                    Assert.AreEqual(cacheControl, stored.CacheControl, storedKey);
+                    Assert.AreEqual(encoding, stored.ContentEncoding, storedKey);
+                }
+            }
+        }
+        return (objects, fingerprinted);
+    }
+
+    /// <summary>
+    /// Every object the manifest names is in the destination with the size and SHA-256 the manifest records, every
+    /// compressed variant decompresses to its primary's bytes, and un-fingerprinted copies equal their asset.
+    /// </summary>
+    public static void AssertDestinationMatchesManifest(string destination, JsonElement manifest)
+    {
+        var paths = manifest.GetProperty("paths");
+        foreach (var asset in manifest.GetProperty("assets").EnumerateObject())
+        {
+            var key = asset.Value.GetProperty("key").GetString()!;
+            Assert.AreEqual(key, paths.GetProperty(asset.Name).GetString(), $"paths and assets disagree on '{asset.Name}'");
+            var primary = AssertObject(destination, asset.Value);
+            Assert.AreEqual("sha256-" + Convert.ToBase64String(SHA256.HashData(primary)), asset.Value.GetProperty("integrity").GetString());
+            var original = asset.Value.TryGetProperty("original", out var originalKey) ? originalKey.GetString()! : null;
+            if (original is not null)
+            {
+                Assert.AreEqual(asset.Name, original, "an un-fingerprinted copy is stored under the logical path");
+                CollectionAssert.AreEqual(primary, File.ReadAllBytes(Path.Combine(destination, original)), $"the original copy of '{asset.Name}'");
+            }
+            foreach (var encoding in asset.Value.GetProperty("encodings").EnumerateObject())
+            {
+                var compressed = AssertObject(destination, encoding.Value);
+                var suffix = SuffixOf(encoding.Name);
+                Assert.AreEqual(key + suffix, encoding.Value.GetProperty("key").GetString());
+                CollectionAssert.AreEqual(primary, Decompress(encoding.Name, compressed), $"{encoding.Name} copy of '{asset.Name}' differs from it");
+                if (original is not null)
+                {
+                    CollectionAssert.AreEqual(compressed, File.ReadAllBytes(Path.Combine(destination, original + suffix)), $"the original {encoding.Name} copy of '{asset.Name}'");
+                }
+            }
+        }
+    }
+
+    private static byte[] AssertObject(string destination, JsonElement entry)
+    {
+        var key = entry.GetProperty("key").GetString()!;
+        var file = Path.Combine(destination, key);
+        Assert.IsTrue(File.Exists(file), $"'{key}' is named by the manifest but not in the destination");
+        var bytes = File.ReadAllBytes(file);
+        Assert.AreEqual(entry.GetProperty("size").GetInt64(), bytes.LongLength, $"size of '{key}'");
+        Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes)), $"SHA-256 of '{key}'");
+        return bytes;
+    }
+
+    /// <summary>The file-name suffix of a compressed copy (the manifest names encodings as Content-Encoding does).</summary>
+    private static string SuffixOf(string encoding) => encoding == "gzip" ? ".gz" : ".br";
+
+    private static byte[] Decompress(string encoding, byte[] compressed)
+    {
+        using Stream decompressor = encoding switch
+        {
+            "gzip" => new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress),
+            "br" => new BrotliStream(new MemoryStream(compressed), CompressionMode.Decompress),
+            _ => throw new AssertFailedException($"unexpected encoding '{encoding}'"),
+        };
+        using var result = new MemoryStream();
+        decompressor.CopyTo(result);
+        return result.ToArray();
+    }
+
+    /// <summary>Every file under a folder with its size and last write time: equal snapshots mean nothing was written.</summary>
+    public static Dictionary<string, (long Size, DateTime Modified)> Snapshot(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).ToDictionary(
+            f => Path.GetRelativePath(folder, f).Replace('\\', '/'),
+            f => (new FileInfo(f).Length, File.GetLastWriteTimeUtc(f)));
+}
