@@ -1,8 +1,5 @@
-using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
-using StaticAssets.Engine.Manifest;
 
 namespace StaticAssets.Tasks.Tests;
 

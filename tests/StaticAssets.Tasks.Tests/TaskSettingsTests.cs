@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
-using StaticAssets.Engine.Manifest;
 
 namespace StaticAssets.Tasks.Tests;
 

@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
-using System.Security.Cryptography;
-using System.Text;
-using StaticAssets.Engine.Gather;
-using StaticAssets.Engine.Manifest;
-using StaticAssets.Engine.Plan;
-using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Testing;
 
@@ -62,60 +56,6 @@ public sealed class AssetTree : IDisposable
     }
 
     public void Dispose() => _temp.Dispose();
-}
-
-/// <summary>What the engine must produce, computed here without the engine's code.</summary>
-public static class Expected
-{
-    /// <summary>The 12 hex digits of SHA-256 a fingerprinted key carries.</summary>
-    public static string Hex(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content))[..12];
-
-    public static string Hex(string content) => Hex(Utf8(content));
-
-    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
-
-    /// <summary>Inserts <paramref name="hex"/> before the extension of the last segment of a path or URL path.</summary>
-    public static string Insert(string path, string hex)
-    {
-        var slash = path.LastIndexOf('/');
-        var name = path[(slash + 1)..];
-        var dot = name.LastIndexOf('.');
-        Assert.IsGreaterThan(0, dot, $"test data: '{path}' needs an extension");
-        return path[..(slash + 1)] + name[..dot] + "." + hex + name[dot..];
-    }
-
-    /// <summary>The key of <paramref name="logicalPath"/> when its published bytes are <paramref name="content"/>.</summary>
-    public static string Key(string logicalPath, byte[] content) => Insert(logicalPath, Hex(content));
-
-    public static string Key(string logicalPath, string content) => Key(logicalPath, Utf8(content));
-
-    public static byte[] Decompress(string encoding, byte[] compressed)
-    {
-        using Stream decompressor = encoding switch
-        {
-            "gzip" => new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress),
-            "br" => new BrotliStream(new MemoryStream(compressed), CompressionMode.Decompress),
-            _ => throw new AssertFailedException($"unexpected encoding '{encoding}'"),
-        };
-        using var result = new MemoryStream();
-        decompressor.CopyTo(result);
-        return result.ToArray();
-    }
-
-    public static byte[] Compress(string encoding, byte[] content)
-    {
-        using var output = new MemoryStream();
-        using (Stream compressor = encoding switch
-        {
-            "gzip" => new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true),
-            "br" => new BrotliStream(output, CompressionLevel.Optimal, leaveOpen: true),
-            _ => throw new AssertFailedException($"unexpected encoding '{encoding}'"),
-        })
-        {
-            compressor.Write(content);
-        }
-        return output.ToArray();
-    }
 }
 
 /// <summary>Reading a plan the way a test needs it.</summary>

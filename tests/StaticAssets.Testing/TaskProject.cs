@@ -4,8 +4,6 @@ using System.Net.Sockets;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using Task = System.Threading.Tasks.Task;
-using StaticAssets.Engine.Manifest;
-using StaticAssets.Engine.Storage;
 using StaticAssets.Tasks;
 
 namespace StaticAssets.Testing;

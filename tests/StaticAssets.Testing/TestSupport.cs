@@ -1,8 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
-using StaticAssets.Engine.Plan;
-using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Testing;
 

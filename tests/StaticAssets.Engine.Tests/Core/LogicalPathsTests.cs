@@ -1,5 +1,3 @@
-using StaticAssets.Engine.Plan;
-
 namespace StaticAssets.Engine.Tests.Core;
 
 [TestClass]

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using StaticAssets.Engine.Plan;
-
 namespace StaticAssets.Engine.Tests.Core;
 
 [TestClass]

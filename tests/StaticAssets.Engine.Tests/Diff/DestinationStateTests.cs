@@ -1,10 +1,4 @@
-using System.Text;
 using System.Text.Json.Nodes;
-using StaticAssets.Engine.Diff;
-using StaticAssets.Engine.Gather;
-using StaticAssets.Engine.Manifest;
-using StaticAssets.Engine.Plan;
-using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Engine.Tests.Diff;
 

@@ -1,9 +1,4 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using StaticAssets.Engine.Gather;
-using StaticAssets.Engine.Manifest;
-using StaticAssets.Engine.Plan;
 
 namespace StaticAssets.Engine.Tests.Manifest;
 

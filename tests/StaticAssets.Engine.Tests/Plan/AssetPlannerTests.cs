@@ -1,6 +1,3 @@
-using StaticAssets.Engine.Gather;
-using StaticAssets.Engine.Plan;
-
 namespace StaticAssets.Engine.Tests.Plan;
 
 [TestClass]

@@ -1,6 +1,3 @@
-using System.Text;
-using StaticAssets.Engine.Plan;
-
 namespace StaticAssets.Engine.Tests.Plan;
 
 [TestClass]

@@ -1,10 +1,3 @@
-using System.Security.Cryptography;
-using StaticAssets.Engine.Gather;
-using StaticAssets.Engine.Manifest;
-using StaticAssets.Engine.Publishing;
-using StaticAssets.Engine.Storage;
-using StaticAssets.Engine.Storage.LocalFolder;
-
 namespace StaticAssets.Engine.Tests.Publishing;
 
 [TestClass]

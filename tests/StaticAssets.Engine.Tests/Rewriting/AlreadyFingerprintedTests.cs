@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using StaticAssets.Engine.Plan;
-
 namespace StaticAssets.Engine.Tests.Rewriting;
 
 /// <summary>Names that already carry a content hash are never hashed twice, and references to them stay as written.</summary>

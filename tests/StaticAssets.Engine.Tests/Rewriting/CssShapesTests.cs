@@ -1,4 +1,3 @@
-
 namespace StaticAssets.Engine.Tests.Rewriting;
 
 /// <summary>
@@ -65,7 +64,7 @@ public sealed class CssShapesTests
 
         Assert.IsNotNull(plan, log.Dump());
         Assert.IsEmpty(log.Diagnostics, "nothing here is missing: comments, data:, absolute and #fragment URLs are not references\n" + log.Dump());
-        var expected = VendorCss((logical, url) => Expected.Insert(url, Expected.Hex(leaves[logical])));
+        var expected = VendorCss((logical, url) => FingerprintedKeys.Insert(url, Expected.Hex(leaves[logical])));
         Assert.AreEqual(expected, plan.TextOf("css/vendor/x.css"));
         Assert.AreEqual(Expected.Key("css/vendor/x.css", expected), plan.KeyOf("css/vendor/x.css"), "the key is the hash of the rewritten content");
         plan.Asset("css/vendor/x.css").Object.AssertDescribesItsFile();

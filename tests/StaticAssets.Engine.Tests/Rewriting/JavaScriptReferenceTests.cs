@@ -1,4 +1,3 @@
-
 namespace StaticAssets.Engine.Tests.Rewriting;
 
 /// <summary>JavaScript: source maps always; module specifiers only when opted in; bare module names never.</summary>

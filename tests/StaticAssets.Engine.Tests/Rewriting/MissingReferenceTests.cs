@@ -1,5 +1,3 @@
-using StaticAssets.Engine.Publishing;
-
 namespace StaticAssets.Engine.Tests.Rewriting;
 
 /// <summary>A reference to a file that is not published: a warning by default, an error when strict.</summary>

@@ -1,10 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using StaticAssets.Engine.Manifest;
-using StaticAssets.Engine.Plan;
-using StaticAssets.Engine.Publishing;
-using StaticAssets.Engine.Storage.LocalFolder;
-
 namespace StaticAssets.Engine.Tests.Rewriting;
 
 /// <summary>KeepOriginalNames: un-fingerprinted copies with a short cache policy, written after every immutable object.</summary>

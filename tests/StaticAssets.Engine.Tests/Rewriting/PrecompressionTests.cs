@@ -1,6 +1,3 @@
-using StaticAssets.Engine.Gather;
-using StaticAssets.Engine.Plan;
-
 namespace StaticAssets.Engine.Tests.Rewriting;
 
 /// <summary>gzip and brotli copies: of compressible types only, only when they pay, always of the published bytes.</summary>

@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using StaticAssets.Engine.Plan;
-
 namespace StaticAssets.Engine.Tests.Rewriting;
 
 /// <summary>Files that refer to each other: no hang, a warning, keys that are deterministic and still track content.</summary>

@@ -1,5 +1,3 @@
-using StaticAssets.Engine.Plan;
-
 namespace StaticAssets.Engine.Tests.Rewriting;
 
 /// <summary>A file's key is the hash of its rewritten content, so keys change up the whole chain of references.</summary>

@@ -1,6 +1,3 @@
-using StaticAssets.Engine.Storage;
-using StaticAssets.Engine.Storage.AzureBlob;
-
 namespace StaticAssets.Engine.Tests.Storage;
 
 [TestClass]

@@ -1,9 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using StaticAssets.Engine.Plan;
-using StaticAssets.Engine.Storage;
-using StaticAssets.Engine.Storage.LocalFolder;
-
 namespace StaticAssets.Engine.Tests.Storage;
 
 [TestClass]

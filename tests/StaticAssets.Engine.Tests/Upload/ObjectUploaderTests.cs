@@ -1,8 +1,3 @@
-using System.Text;
-using StaticAssets.Engine.Plan;
-using StaticAssets.Engine.Storage;
-using StaticAssets.Engine.Upload;
-
 namespace StaticAssets.Engine.Tests.Upload;
 
 [TestClass]

@@ -1,4 +1,3 @@
-
 namespace StaticAssets.Integration.Tests.AzureBlob;
 
 /// <summary>A real `dotnet publish` of the sample app to Azure Blob Storage (Azurite), observed through a counting proxy.</summary>
@@ -6,7 +5,6 @@ namespace StaticAssets.Integration.Tests.AzureBlob;
 public sealed class AzureBlobEndToEndTests
 {
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task PublishToAzureBlobStoresEveryAssetWithHeadersManifestLastAndARepublishUploadsNothing()
     {
         var server = await AzuriteServer.GetAsync();

@@ -1,9 +1,4 @@
-using System.Security.Cryptography;
 using Azure.Storage.Blobs.Specialized;
-using StaticAssets.Engine.Plan;
-using StaticAssets.Engine.Storage;
-using StaticAssets.Engine.Storage.AzureBlob;
-using StaticAssets.Engine.Upload;
 
 namespace StaticAssets.Integration.Tests.AzureBlob;
 

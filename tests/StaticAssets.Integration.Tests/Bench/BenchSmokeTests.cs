@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace StaticAssets.Integration.Tests.Bench;
 
 /// <summary>
@@ -10,7 +8,6 @@ namespace StaticAssets.Integration.Tests.Bench;
 public sealed class BenchSmokeTests
 {
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task QuickRunOnATinyTreeCompletesAndPrintsTheResultLine()
     {
         var result = await Dotnet.RunAsync(

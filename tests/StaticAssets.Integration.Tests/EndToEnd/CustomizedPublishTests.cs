@@ -41,7 +41,6 @@ public sealed class CustomizedPublishTests
     public static void DeleteProject() => _project?.Dispose();
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task ProjectPropertiesAndItemsShapeThePublish()
     {
         var result = (await Project.PublishAsync()).ShouldSucceed("publish");
@@ -51,7 +50,7 @@ public sealed class CustomizedPublishTests
         AssertDestinationMatchesManifest(destination, manifest);
         var paths = manifest.GetProperty("paths");
         Assert.AreEqual(
-            ExpectedKey("docs/guide.txt", Path.Combine(Project.ProjectDirectory, "extra", "docs", "guide.txt")),
+            Expected.KeyOfFile("docs/guide.txt", Path.Combine(Project.ProjectDirectory, "extra", "docs", "guide.txt")),
             paths.GetProperty("docs/guide.txt").GetString(),
             "an item added in the project is published under its path below the wildcard");
         Assert.IsFalse(paths.TryGetProperty("robots.txt", out _), "an item removed in the project was published");
@@ -61,7 +60,6 @@ public sealed class CustomizedPublishTests
     }
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task TheSameInputsGiveByteIdenticalManifests()
     {
         var first = Path.Combine(Project.Root, "out-a");
@@ -76,7 +74,6 @@ public sealed class CustomizedPublishTests
     }
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task ABadSettingFailsThePublishWithACodedError()
     {
         var unknownScheme = await Project.PublishAsync("-p:StaticAssetsDestination=ftp://files.example/static");

@@ -1,5 +1,4 @@
 using static StaticAssets.Testing.PublishedAssets;
-using System.Text.RegularExpressions;
 
 namespace StaticAssets.Integration.Tests.EndToEnd;
 
@@ -14,7 +13,6 @@ public sealed class LocalFolderPublishTests
     ];
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task PublishStoresEveryAssetThenRepublishWritesNothingThenAChangeWritesOnlyThatAsset()
     {
         using var project = await SampleProject.CreateAsync();
@@ -31,13 +29,13 @@ public sealed class LocalFolderPublishTests
         foreach (var logicalPath in SampleLogicalPaths)
         {
             var expected = ExpectedContent(project, logicalPath);
-            var key = ExpectedKey(logicalPath, expected);
+            var key = Expected.Key(logicalPath, expected);
             Assert.AreEqual(key, manifest.GetProperty("paths").GetProperty(logicalPath).GetString(), $"key of {logicalPath}");
             CollectionAssert.AreEqual(expected, File.ReadAllBytes(Path.Combine(project.DefaultDestination, key)), $"bytes of {logicalPath}");
             CollectionAssert.AreEqual(expected, File.ReadAllBytes(Path.Combine(project.DefaultDestination, logicalPath)), $"un-fingerprinted copy of {logicalPath}");
         }
         StringAssert.Contains(File.ReadAllText(Path.Combine(project.DefaultDestination, "css", "site.css")),
-            $"url(\"../{ExpectedKey("fonts/sample.woff2", Path.Combine(project.WwwRoot, "fonts", "sample.woff2"))}\")",
+            $"url(\"../{Expected.KeyOfFile("fonts/sample.woff2", Path.Combine(project.WwwRoot, "fonts", "sample.woff2"))}\")",
             "site.css refers to the font's fingerprinted name");
         Assert.IsTrue(manifest.GetProperty("assets").GetProperty("css/site.css").GetProperty("encodings").TryGetProperty("br", out _),
             "the SDK's brotli copy of site.css was not kept as a variant");
@@ -58,7 +56,7 @@ public sealed class LocalFolderPublishTests
         File.AppendAllText(Path.Combine(project.WwwRoot, "css", "site.css"), "\nfooter { color: gray; }\n");
         var third = (await project.PublishAsync()).ShouldSucceed("publish after a change");
         var after = Snapshot(project.DefaultDestination);
-        var newKey = ExpectedKey("css/site.css", ExpectedContent(project, "css/site.css"));
+        var newKey = Expected.Key("css/site.css", ExpectedContent(project, "css/site.css"));
         CollectionAssert.AreEquivalent(
             new[] { newKey, newKey + ".gz", newKey + ".br" },
             after.Keys.Except(firstObjects.Keys).ToArray(),
@@ -74,7 +72,6 @@ public sealed class LocalFolderPublishTests
     }
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task ThePublishTargetCalledAloneAfterAPublishProducesTheSameManifest()
     {
         using var project = await SampleProject.CreateAsync();
@@ -104,12 +101,11 @@ public sealed class LocalFolderPublishTests
         {
             return File.ReadAllBytes(source);
         }
-        var fontKey = ExpectedKey("fonts/sample.woff2", Path.Combine(project.WwwRoot, "fonts", "sample.woff2"));
+        var fontKey = Expected.KeyOfFile("fonts/sample.woff2", Path.Combine(project.WwwRoot, "fonts", "sample.woff2"));
         return System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(source).Replace("../fonts/sample.woff2", "../" + fontKey, StringComparison.Ordinal));
     }
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task DryRunReportsThePlanAndWritesNothing()
     {
         using var project = await SampleProject.CreateAsync();

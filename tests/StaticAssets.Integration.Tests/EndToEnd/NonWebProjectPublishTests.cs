@@ -7,7 +7,6 @@ namespace StaticAssets.Integration.Tests.EndToEnd;
 public sealed class NonWebProjectPublishTests
 {
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task PublishedWwwrootFilesAreCollectedWhenTheProjectHasNoStaticWebAssets()
     {
         var package = await TestPackage.GetAsync();
@@ -41,7 +40,7 @@ public sealed class NonWebProjectPublishTests
                 new[] { "css/app.css", "index.html" },
                 manifest.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToArray());
             Assert.AreEqual(
-                ExpectedKey("css/app.css", Path.Combine(root, "wwwroot", "css", "app.css")),
+                Expected.KeyOfFile("css/app.css", Path.Combine(root, "wwwroot", "css", "app.css")),
                 manifest.GetProperty("paths").GetProperty("css/app.css").GetString());
         }
         finally

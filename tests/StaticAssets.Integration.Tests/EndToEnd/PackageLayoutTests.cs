@@ -10,7 +10,6 @@ namespace StaticAssets.Integration.Tests.EndToEnd;
 public sealed class PackageLayoutTests
 {
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task PackageCarriesTheTaskAndItsDependenciesUnderTasksAndDeclaresNoDependencies()
     {
         var package = await TestPackage.GetAsync();
@@ -46,7 +45,6 @@ public sealed class PackageLayoutTests
     }
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task LinuxX64FolderHoldsTheSameAssembliesPrecompiledForLinuxX64AndTheOtherFolderPlainIl()
     {
         var package = await TestPackage.GetAsync();

@@ -30,7 +30,6 @@ public sealed class PipelineReportingTests
     private static string[] Lines(string output) => output.Split('\n').Select(l => l.Trim()).ToArray();
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task AzureDevOpsGetsIssuesAndOutputVariables()
     {
         var failed = await Project.PublishAsync(Ci(("TF_BUILD", "True")), "-p:StaticAssetsDestination=ftp://example/x");
@@ -46,7 +45,6 @@ public sealed class PipelineReportingTests
     }
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task GitHubActionsGetsAnnotationsOutputsAndASummary()
     {
         var outputFile = Path.Combine(Project.Root, "github-output");
@@ -65,7 +63,6 @@ public sealed class PipelineReportingTests
     }
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task OutsideAPipelineNothingOfThisIsPrinted()
     {
         var failed = await Project.PublishAsync(Ci(), "-p:StaticAssetsDestination=ftp://example/x");

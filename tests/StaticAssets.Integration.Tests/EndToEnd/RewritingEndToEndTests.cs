@@ -1,5 +1,4 @@
 using static StaticAssets.Testing.PublishedAssets;
-using System.Text.RegularExpressions;
 
 namespace StaticAssets.Integration.Tests.EndToEnd;
 
@@ -14,7 +13,6 @@ public sealed partial class RewritingEndToEndTests
     private static partial Regex Reference();
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task EveryUrlInEveryPublishedStylesheetNamesAStoredFingerprintedObjectAndStrictFailsOnTheMissingMap()
     {
         using var project = await SampleProject.CreateAsync();

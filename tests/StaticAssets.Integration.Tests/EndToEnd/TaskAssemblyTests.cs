@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
 
 namespace StaticAssets.Integration.Tests.EndToEnd;
 
@@ -10,7 +9,6 @@ public sealed class TaskAssemblyTests
     private static readonly Regex UsingTask = new(@"Using ""PublishStaticAssets"" task from assembly ""(?<path>[^""]+)""");
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task LinuxX64LoadsThePrecompiledFolderAndStaticAssetsUseReadyToRunFalseTheIlOne()
     {
         using var project = await SampleProject.CreateAsync();

@@ -1,6 +1,3 @@
-using StaticAssets.Engine.Manifest;
-using StaticAssets.Engine.Plan;
-
 namespace StaticAssets.Integration.Tests.S3;
 
 /// <summary>

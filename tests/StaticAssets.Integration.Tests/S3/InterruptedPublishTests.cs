@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using StaticAssets.Engine.Manifest;
-
 namespace StaticAssets.Integration.Tests.S3;
 
 /// <summary>

@@ -1,4 +1,3 @@
-
 namespace StaticAssets.Integration.Tests.S3;
 
 /// <summary>A real `dotnet publish` of the sample app to s3:// on Ceph RGW, observed through a counting proxy.</summary>
@@ -6,7 +5,6 @@ namespace StaticAssets.Integration.Tests.S3;
 public sealed class S3EndToEndTests
 {
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task PublishToS3StoresEveryAssetWithHeadersManifestLastAndARepublishUploadsNothing()
     {
         var server = await S3Server.GetAsync();
@@ -63,7 +61,6 @@ public sealed class S3EndToEndTests
     }
 
     [TestMethod]
-    [Timeout(600_000, CooperativeCancellation = true)]
     public async Task WrongCredentialsFailWithOneCodedErrorThatDoesNotShowTheSecret()
     {
         var server = await S3Server.GetAsync();

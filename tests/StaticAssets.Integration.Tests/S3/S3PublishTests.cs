@@ -1,9 +1,3 @@
-using System.Security.Cryptography;
-using StaticAssets.Engine.Gather;
-using StaticAssets.Engine.Publishing;
-using StaticAssets.Engine.Storage;
-using StaticAssets.Engine.Storage.S3;
-
 namespace StaticAssets.Integration.Tests.S3;
 
 /// <summary>

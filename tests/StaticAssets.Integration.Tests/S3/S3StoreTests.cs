@@ -1,11 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
-using StaticAssets.Engine.Plan;
-using StaticAssets.Engine.Storage;
-using StaticAssets.Engine.Storage.S3;
-using StaticAssets.Engine.Upload;
 
 namespace StaticAssets.Integration.Tests.S3;
 

@@ -1,6 +1,4 @@
 using System.IO.Compression;
-using System.Security.Cryptography;
-using System.Text.Json;
 
 namespace StaticAssets.Testing;
 
@@ -10,15 +8,6 @@ public static class PublishedAssets
     public static JsonElement ReadManifest(string path) => JsonDocument.Parse(File.ReadAllBytes(path)).RootElement.Clone();
 
     public static string Sha256Hex(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-
-    /// <summary>The key a source file must get, computed here independently of the engine.</summary>
-    public static string ExpectedKey(string logicalPath, string sourceFile) => ExpectedKey(logicalPath, File.ReadAllBytes(sourceFile));
-
-    public static string ExpectedKey(string logicalPath, byte[] content)
-    {
-        var extension = Path.GetExtension(logicalPath);
-        return $"{logicalPath[..^extension.Length]}.{Convert.ToHexStringLower(SHA256.HashData(content))[..12]}{extension}";
-    }
 
     /// <summary>An object as a remote store returns it: its bytes and the headers a browser or CDN would see.</summary>
     public sealed record RemoteObject(byte[] Bytes, string? ContentType, string? CacheControl, string? ContentEncoding);
@@ -91,7 +80,7 @@ public static class PublishedAssets
                 var compressed = AssertObject(destination, encoding.Value);
                 var suffix = SuffixOf(encoding.Name);
                 Assert.AreEqual(key + suffix, encoding.Value.GetProperty("key").GetString());
-                CollectionAssert.AreEqual(primary, Decompress(encoding.Name, compressed), $"{encoding.Name} copy of '{asset.Name}' differs from it");
+                CollectionAssert.AreEqual(primary, Expected.Decompress(encoding.Name, compressed), $"{encoding.Name} copy of '{asset.Name}' differs from it");
                 if (original is not null)
                 {
                     CollectionAssert.AreEqual(compressed, File.ReadAllBytes(Path.Combine(destination, original + suffix)), $"the original {encoding.Name} copy of '{asset.Name}'");
@@ -113,19 +102,6 @@ public static class PublishedAssets
 
     /// <summary>The file-name suffix of a compressed copy (the manifest names encodings as Content-Encoding does).</summary>
     private static string SuffixOf(string encoding) => encoding == "gzip" ? ".gz" : ".br";
-
-    private static byte[] Decompress(string encoding, byte[] compressed)
-    {
-        using Stream decompressor = encoding switch
-        {
-            "gzip" => new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress),
-            "br" => new BrotliStream(new MemoryStream(compressed), CompressionMode.Decompress),
-            _ => throw new AssertFailedException($"unexpected encoding '{encoding}'"),
-        };
-        using var result = new MemoryStream();
-        decompressor.CopyTo(result);
-        return result.ToArray();
-    }
 
     /// <summary>Every file under a folder with its size and last write time: equal snapshots mean nothing was written.</summary>
     public static Dictionary<string, (long Size, DateTime Modified)> Snapshot(string folder) =>

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using StaticAssets.Engine.Storage;
-using StaticAssets.Engine.Storage.S3;
 
 namespace StaticAssets.Testing;
 

@@ -1,14 +1,5 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Amazon.S3;
-using StaticAssets.Engine.Gather;
-using StaticAssets.Engine.Manifest;
-using StaticAssets.Engine.Plan;
-using StaticAssets.Engine.Publishing;
-using StaticAssets.Engine.Storage;
-using StaticAssets.Engine.Storage.S3;
 
 namespace StaticAssets.Testing;
 

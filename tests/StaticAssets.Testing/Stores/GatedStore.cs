@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Testing;
 

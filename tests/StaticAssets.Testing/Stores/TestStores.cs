@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Testing;
 
