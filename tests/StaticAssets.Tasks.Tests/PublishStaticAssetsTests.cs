@@ -6,55 +6,11 @@ namespace StaticAssets.Tasks.Tests;
 [TestClass]
 public sealed class PublishStaticAssetsTests
 {
-    /// <summary>A project folder in temp with a wwwroot, publishing to bin/static-assets.</summary>
-    private sealed class Project : IDisposable
-    {
-        private readonly TempDirectory _temp = new();
-
-        public FakeBuildEngine Engine { get; } = new();
-
-        public string Dir => _temp.Combine("proj");
-
-        public string Dest => _temp.Combine("proj/bin/static-assets");
-
-        public string LocalManifest => _temp.Combine("proj/bin/publish/" + AssetManifest.DefaultName);
-
-        public string Write(string relative, string content) => _temp.Write("proj/" + relative, content);
-
-        public string Write(string relative, byte[] content) => _temp.Write("proj/" + relative, content);
-
-        public PublishStaticAssets Task(params ITaskItem[] assets) => new()
-        {
-            BuildEngine = Engine,
-            Assets = assets,
-            Destination = "bin/static-assets",
-            ProjectDirectory = Dir,
-            LocalManifestPath = "bin/publish/" + AssetManifest.DefaultName,
-            MaxConcurrency = "4",
-            // One object per file and its given compressed copies (the files here are too small to compress).
-            KeepOriginalNames = "false",
-        };
-
-        public JsonDocument ReadManifest() => JsonDocument.Parse(File.ReadAllBytes(LocalManifest));
-
-        public void Dispose() => _temp.Dispose();
-    }
-
-    private static ITaskItem Item(string spec, params (string Name, string Value)[] metadata)
-    {
-        var item = new TaskItem(spec);
-        foreach (var (name, value) in metadata)
-        {
-            item.SetMetadata(name, value);
-        }
-        return item;
-    }
-
     private static string ContentTypeHeaders(string contentType) =>
         $$"""[{"Name":"Accept-Ranges","Value":"bytes"},{"Name":"Content-Type","Value":"{{contentType}}"},{"Name":"ETag","Value":"\"abc\""}]""";
 
     /// <summary>css/site.css (+gzip, related by full path) and js/app.js (+br, related by logical path, relative item specs).</summary>
-    private static ITaskItem[] StandardAssets(Project project)
+    private static ITaskItem[] StandardAssets(TaskProject project)
     {
         var css = project.Write("wwwroot/css/site.css", "body { color: red; }");
         var cssGz = project.Write("obj/compressed/site.css.gz", RandomNumberGenerator.GetBytes(120));
@@ -62,24 +18,24 @@ public sealed class PublishStaticAssetsTests
         project.Write("obj/compressed/app.js.br", RandomNumberGenerator.GetBytes(90));
         return
         [
-            Item(css, ("LogicalPath", "css/site.css"), ("Integrity", TestData.Base64Sha256(File.ReadAllBytes(css)))),
-            Item(cssGz, ("LogicalPath", "css/site.css.gz"), ("ContentEncoding", "gzip"), ("RelatedAsset", css)),
-            Item("wwwroot/js/app.js", ("LogicalPath", "js/app.js")),
-            Item("obj/compressed/app.js.br", ("LogicalPath", "js/app.js.br"), ("ContentEncoding", "br"), ("RelatedAsset", "js/app.js")),
+            TaskProject.Item(css, ("LogicalPath", "css/site.css"), ("Integrity", TestData.Base64Sha256(File.ReadAllBytes(css)))),
+            TaskProject.Item(cssGz, ("LogicalPath", "css/site.css.gz"), ("ContentEncoding", "gzip"), ("RelatedAsset", css)),
+            TaskProject.Item("wwwroot/js/app.js", ("LogicalPath", "js/app.js")),
+            TaskProject.Item("obj/compressed/app.js.br", ("LogicalPath", "js/app.js.br"), ("ContentEncoding", "br"), ("RelatedAsset", "js/app.js")),
         ];
     }
 
     [TestMethod]
     public void Execute_PublishesAssetsAndVariantsGroupedByRelatedAssetFullPathAndLogicalPath()
     {
-        using var project = new Project();
-        var task = project.Task(StandardAssets(project));
+        using var project = new TaskProject();
+        var (task, log) = project.Task(StandardAssets(project));
 
-        Assert.IsTrue(task.Execute(), project.Engine.Describe());
+        Assert.IsTrue(task.Execute(), log.Describe());
 
-        Assert.IsEmpty(project.Engine.Errors);
-        Assert.IsEmpty(project.Engine.Warnings);
-        using var manifest = project.ReadManifest();
+        Assert.IsEmpty(log.Errors);
+        Assert.IsEmpty(log.Warnings);
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(project.LocalManifest));
         var paths = manifest.RootElement.GetProperty("paths");
         var assets = manifest.RootElement.GetProperty("assets");
         CollectionAssert.AreEqual(new[] { "css/site.css", "js/app.js" }, paths.EnumerateObject().Select(p => p.Name).ToArray());
@@ -97,16 +53,16 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Execute_SetsManifestFileAndOneWrittenAssetPerObjectWithMetadata()
     {
-        using var project = new Project();
-        var task = project.Task(StandardAssets(project));
+        using var project = new TaskProject();
+        var (task, log) = project.Task(StandardAssets(project));
 
-        Assert.IsTrue(task.Execute(), project.Engine.Describe());
+        Assert.IsTrue(task.Execute(), log.Describe());
 
         Assert.IsNotNull(task.ManifestFile);
         Assert.AreEqual(project.LocalManifest, task.ManifestFile.ItemSpec);
         Assert.IsTrue(File.Exists(task.ManifestFile.ItemSpec));
         Assert.HasCount(4, task.WrittenAssets);
-        using var manifest = project.ReadManifest();
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(project.LocalManifest));
         var keysInManifest = AssetManifest.TryReadObjects(File.ReadAllBytes(project.LocalManifest), out var objects, out _)
             ? objects.Keys.ToArray()
             : [];
@@ -134,13 +90,13 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Execute_OutputItemsKeepNamesWithMSBuildSpecialCharactersLiterally()
     {
-        using var project = new Project();
+        using var project = new TaskProject();
         // "%41" would read back as "A" if the task forgot that TaskItem takes escaped text.
         var file = project.Write("wwwroot/docs/sale%41; (x).txt", "sale");
         // MSBuild hands a task escaped values; GetMetadata unescapes them.
-        var task = project.Task(Item(file.Replace("%", "%25").Replace(";", "%3B"), ("LogicalPath", "docs/sale%2541%3B (x).txt")));
+        var (task, log) = project.Task(TaskProject.Item(file.Replace("%", "%25").Replace(";", "%3B"), ("LogicalPath", "docs/sale%2541%3B (x).txt")));
 
-        Assert.IsTrue(task.Execute(), project.Engine.Describe());
+        Assert.IsTrue(task.Execute(), log.Describe());
 
         var written = task.WrittenAssets.Single();
         StringAssert.StartsWith(written.ItemSpec, "docs/sale%41; (x).");
@@ -152,13 +108,14 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Execute_SecondRunWritesNothing_AndStillReportsTheManifest()
     {
-        using var project = new Project();
+        using var project = new TaskProject();
         var assets = StandardAssets(project);
-        Assert.IsTrue(project.Task(assets).Execute(), project.Engine.Describe());
+        var (first, log) = project.Task(assets);
+        Assert.IsTrue(first.Execute(), log.Describe());
         var manifestTime = File.GetLastWriteTimeUtc(project.LocalManifest);
 
-        var second = project.Task(assets);
-        Assert.IsTrue(second.Execute(), project.Engine.Describe());
+        (var second, log) = project.Task(assets);
+        Assert.IsTrue(second.Execute(), log.Describe());
 
         Assert.IsEmpty(second.WrittenAssets);
         Assert.AreEqual(project.LocalManifest, second.ManifestFile?.ItemSpec);
@@ -168,14 +125,14 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Execute_StaleIntegrityMetadata_FailsWithSA3003AndWritesNoManifest()
     {
-        using var project = new Project();
+        using var project = new TaskProject();
         var css = project.Write("wwwroot/css/site.css", "body{}");
         // The SDK hashed an older version of the file: the planned key promises other bytes than those on disk.
-        var task = project.Task(Item(css, ("LogicalPath", "css/site.css"), ("Integrity", TestData.Base64Sha256("body{color:red}"))));
+        var (task, log) = project.Task(TaskProject.Item(css, ("LogicalPath", "css/site.css"), ("Integrity", TestData.Base64Sha256("body{color:red}"))));
 
         Assert.IsFalse(task.Execute());
 
-        Assert.AreEqual("SA3003", project.Engine.Errors.Single().Code);
+        Assert.AreEqual("SA3003", log.Errors.Single().Code);
         Assert.IsFalse(File.Exists(project.LocalManifest));
         Assert.IsFalse(File.Exists(Path.Combine(project.Dest, AssetManifest.DefaultName)));
         Assert.IsEmpty(TestData.FilesUnder(project.Dest));
@@ -185,19 +142,19 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Execute_OrphanVariant_IsSA2003WarningAndNotPublished()
     {
-        using var project = new Project();
+        using var project = new TaskProject();
         var css = project.Write("wwwroot/css/site.css", "body{}");
         var orphan = project.Write("obj/compressed/other.css.gz", RandomNumberGenerator.GetBytes(50));
-        var task = project.Task(
-            Item(css, ("LogicalPath", "css/site.css")),
-            Item(orphan, ("ContentEncoding", "gzip"), ("RelatedAsset", "css/other.css")));
+        var (task, log) = project.Task(
+            TaskProject.Item(css, ("LogicalPath", "css/site.css")),
+            TaskProject.Item(orphan, ("ContentEncoding", "gzip"), ("RelatedAsset", "css/other.css")));
 
-        Assert.IsTrue(task.Execute(), project.Engine.Describe());
+        Assert.IsTrue(task.Execute(), log.Describe());
 
-        var warning = project.Engine.Warnings.Single();
+        var warning = log.Warnings.Single();
         Assert.AreEqual(DiagnosticCodes.OrphanVariant, warning.Code);
         Assert.Contains("css/other.css", warning.Message);
-        Assert.IsEmpty(project.Engine.Errors);
+        Assert.IsEmpty(log.Errors);
         Assert.HasCount(1, task.WrittenAssets);
         Assert.IsFalse(TestData.FilesUnder(project.Dest).Any(f => f.EndsWith(".gz", StringComparison.Ordinal)));
     }
@@ -205,27 +162,27 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Execute_VariantWithoutRelatedAsset_IsSA2003Warning()
     {
-        using var project = new Project();
+        using var project = new TaskProject();
         var css = project.Write("wwwroot/css/site.css", "body{}");
         var gz = project.Write("obj/site.css.gz", RandomNumberGenerator.GetBytes(50));
 
-        var task = project.Task(Item(css, ("LogicalPath", "css/site.css")), Item(gz, ("ContentEncoding", "gzip")));
+        var (task, log) = project.Task(TaskProject.Item(css, ("LogicalPath", "css/site.css")), TaskProject.Item(gz, ("ContentEncoding", "gzip")));
 
-        Assert.IsTrue(task.Execute(), project.Engine.Describe());
-        Assert.AreEqual(DiagnosticCodes.OrphanVariant, project.Engine.Warnings.Single().Code);
+        Assert.IsTrue(task.Execute(), log.Describe());
+        Assert.AreEqual(DiagnosticCodes.OrphanVariant, log.Warnings.Single().Code);
     }
 
     [TestMethod]
     public void Execute_MissingLogicalPath_IsSA1006ErrorAndNothingIsWritten()
     {
-        using var project = new Project();
+        using var project = new TaskProject();
         var css = project.Write("wwwroot/css/site.css", "body{}");
         var js = project.Write("wwwroot/js/app.js", "x");
-        var task = project.Task(Item(css, ("LogicalPath", "css/site.css")), Item(js));
+        var (task, log) = project.Task(TaskProject.Item(css, ("LogicalPath", "css/site.css")), TaskProject.Item(js));
 
         Assert.IsFalse(task.Execute());
 
-        var error = project.Engine.Errors.Single();
+        var error = log.Errors.Single();
         Assert.AreEqual(DiagnosticCodes.MissingLogicalPath, error.Code);
         Assert.Contains(js, error.Message);
         Assert.IsFalse(Directory.Exists(project.Dest));
@@ -240,13 +197,13 @@ public sealed class PublishStaticAssetsTests
     [DataRow("513")]
     public void Execute_InvalidMaxConcurrency_IsSA1002(string value)
     {
-        using var project = new Project();
-        var task = project.Task(StandardAssets(project));
+        using var project = new TaskProject();
+        var (task, log) = project.Task(StandardAssets(project));
         task.MaxConcurrency = value;
 
         Assert.IsFalse(task.Execute());
 
-        var error = project.Engine.Errors.Single();
+        var error = log.Errors.Single();
         Assert.AreEqual(DiagnosticCodes.InvalidConcurrency, error.Code);
         Assert.Contains(value, error.Message);
         Assert.IsFalse(Directory.Exists(project.Dest));
@@ -257,13 +214,13 @@ public sealed class PublishStaticAssetsTests
     [DataRow("s3x://bucket")]
     public void Execute_UnsupportedDestination_IsSA1008(string destination)
     {
-        using var project = new Project();
-        var task = project.Task(StandardAssets(project));
+        using var project = new TaskProject();
+        var (task, log) = project.Task(StandardAssets(project));
         task.Destination = destination;
 
         Assert.IsFalse(task.Execute());
 
-        var error = project.Engine.Errors.Single();
+        var error = log.Errors.Single();
         Assert.AreEqual(DiagnosticCodes.UnsupportedDestinationScheme, error.Code);
         Assert.Contains(destination, error.Message);
         Assert.IsFalse(File.Exists(project.LocalManifest));
@@ -274,38 +231,38 @@ public sealed class PublishStaticAssetsTests
     [DataRow("../m.json")]
     public void Execute_InvalidManifestName_IsSA1005(string name)
     {
-        using var project = new Project();
-        var task = project.Task(StandardAssets(project));
+        using var project = new TaskProject();
+        var (task, log) = project.Task(StandardAssets(project));
         task.ManifestName = name;
 
         Assert.IsFalse(task.Execute());
 
-        Assert.AreEqual(DiagnosticCodes.InvalidManifestName, project.Engine.Errors.Single().Code);
+        Assert.AreEqual(DiagnosticCodes.InvalidManifestName, log.Errors.Single().Code);
         Assert.IsFalse(Directory.Exists(project.Dest));
     }
 
     [TestMethod]
     public void Execute_ContentTypeComesFromTheEndpointsResponseHeaders()
     {
-        using var project = new Project();
+        using var project = new TaskProject();
         var data = project.Write("wwwroot/data/file.bin", "binary");
         var css = project.Write("wwwroot/css/site.css", "body{}");
         var txt = project.Write("wwwroot/notes.txt", "notes");
-        var task = project.Task(
-            Item(data, ("LogicalPath", "data/file.bin")),
-            Item(css, ("LogicalPath", "css/site.css"), ("ContentType", "text/x-from-item-metadata")),
-            Item(txt, ("LogicalPath", "notes.txt")));
+        var (task, log) = project.Task(
+            TaskProject.Item(data, ("LogicalPath", "data/file.bin")),
+            TaskProject.Item(css, ("LogicalPath", "css/site.css"), ("ContentType", "text/x-from-item-metadata")),
+            TaskProject.Item(txt, ("LogicalPath", "notes.txt")));
         task.Endpoints =
         [
-            Item("data/file.bin", ("AssetFile", data), ("ResponseHeaders", ContentTypeHeaders("application/x-custom-type"))),
-            Item("css/site.css", ("AssetFile", css), ("ResponseHeaders", ContentTypeHeaders("text/css"))),
+            TaskProject.Item("data/file.bin", ("AssetFile", data), ("ResponseHeaders", ContentTypeHeaders("application/x-custom-type"))),
+            TaskProject.Item("css/site.css", ("AssetFile", css), ("ResponseHeaders", ContentTypeHeaders("text/css"))),
             // Not the JSON shape we know: ignored, so the extension table applies.
-            Item("notes.txt", ("AssetFile", txt), ("ResponseHeaders", "{not json")),
+            TaskProject.Item("notes.txt", ("AssetFile", txt), ("ResponseHeaders", "{not json")),
         ];
 
-        Assert.IsTrue(task.Execute(), project.Engine.Describe());
+        Assert.IsTrue(task.Execute(), log.Describe());
 
-        using var manifest = project.ReadManifest();
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(project.LocalManifest));
         var assets = manifest.RootElement.GetProperty("assets");
         Assert.AreEqual("application/x-custom-type", assets.GetProperty("data/file.bin").GetProperty("contentType").GetString());
         Assert.AreEqual("text/x-from-item-metadata", assets.GetProperty("css/site.css").GetProperty("contentType").GetString());
@@ -315,14 +272,14 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Execute_EndpointAssetFileRelativeToTheProject_IsMatched()
     {
-        using var project = new Project();
+        using var project = new TaskProject();
         var data = project.Write("wwwroot/data/file.bin", "binary");
-        var task = project.Task(Item(data, ("LogicalPath", "data/file.bin")));
-        task.Endpoints = [Item("data/file.bin", ("AssetFile", "wwwroot/data/file.bin"), ("ResponseHeaders", ContentTypeHeaders("application/x-relative")))];
+        var (task, log) = project.Task(TaskProject.Item(data, ("LogicalPath", "data/file.bin")));
+        task.Endpoints = [TaskProject.Item("data/file.bin", ("AssetFile", "wwwroot/data/file.bin"), ("ResponseHeaders", ContentTypeHeaders("application/x-relative")))];
 
-        Assert.IsTrue(task.Execute(), project.Engine.Describe());
+        Assert.IsTrue(task.Execute(), log.Describe());
 
-        using var manifest = project.ReadManifest();
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(project.LocalManifest));
         Assert.AreEqual("application/x-relative",
             manifest.RootElement.GetProperty("assets").GetProperty("data/file.bin").GetProperty("contentType").GetString());
     }
@@ -330,30 +287,30 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Execute_DryRun_WritesNothingAndSetsNoManifestFile()
     {
-        using var project = new Project();
-        var task = project.Task(StandardAssets(project));
+        using var project = new TaskProject();
+        var (task, log) = project.Task(StandardAssets(project));
         task.DryRun = "true";
 
-        Assert.IsTrue(task.Execute(), project.Engine.Describe());
+        Assert.IsTrue(task.Execute(), log.Describe());
 
         Assert.IsNull(task.ManifestFile);
         Assert.IsEmpty(task.WrittenAssets);
         Assert.IsFalse(Directory.Exists(project.Dest));
         Assert.IsFalse(File.Exists(project.LocalManifest));
-        Assert.IsTrue(project.Engine.Messages.Any(m => m.Importance == MessageImportance.High && m.Message.Contains("Dry run", StringComparison.Ordinal)));
+        Assert.IsTrue(log.Messages.Any(m => m.Importance == MessageImportance.High && m.Message.Contains("Dry run", StringComparison.Ordinal)));
     }
 
     [TestMethod]
     public void Cancel_BeforeExecute_ReturnsFalseWithSA4001AndWritesNoManifest()
     {
-        using var project = new Project();
-        var task = project.Task(StandardAssets(project));
+        using var project = new TaskProject();
+        var (task, log) = project.Task(StandardAssets(project));
 
         task.Cancel();
         var result = task.Execute();
 
         Assert.IsFalse(result);
-        Assert.AreEqual(DiagnosticCodes.Canceled, project.Engine.Errors.Single().Code);
+        Assert.AreEqual(DiagnosticCodes.Canceled, log.Errors.Single().Code);
         Assert.IsFalse(File.Exists(project.LocalManifest));
         Assert.IsFalse(File.Exists(Path.Combine(project.Dest, AssetManifest.DefaultName)));
         Assert.IsNull(task.ManifestFile);
@@ -362,53 +319,53 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Cancel_FromAnotherThreadBeforeExecute_IsHonored()
     {
-        using var project = new Project();
-        var task = project.Task(StandardAssets(project));
+        using var project = new TaskProject();
+        var (task, log) = project.Task(StandardAssets(project));
 
         System.Threading.Tasks.Task.Run(task.Cancel).Wait(TestData.HangGuard);
 
         Assert.IsFalse(task.Execute());
-        Assert.AreEqual(DiagnosticCodes.Canceled, project.Engine.Errors.Single().Code);
+        Assert.AreEqual(DiagnosticCodes.Canceled, log.Errors.Single().Code);
     }
 
     [TestMethod]
     public void Execute_FormatItemsInFileNames_AreLoggedLiterally()
     {
-        using var project = new Project();
+        using var project = new TaskProject();
         var css = project.Write("wwwroot/a-{0}-b.css", "body{}");
         var gz = project.Write("obj/a-{0}-b.css.gz", RandomNumberGenerator.GetBytes(40));
         var orphan = project.Write("obj/x-{1}-y.js.gz", RandomNumberGenerator.GetBytes(40));
-        var task = project.Task(
-            Item(css, ("LogicalPath", "a-{0}-b.css")),
-            Item(gz, ("ContentEncoding", "gzip"), ("RelatedAsset", "a-{0}-b.css")),
-            Item(orphan, ("ContentEncoding", "gzip"), ("RelatedAsset", "missing-{0}.js")));
+        var (task, log) = project.Task(
+            TaskProject.Item(css, ("LogicalPath", "a-{0}-b.css")),
+            TaskProject.Item(gz, ("ContentEncoding", "gzip"), ("RelatedAsset", "a-{0}-b.css")),
+            TaskProject.Item(orphan, ("ContentEncoding", "gzip"), ("RelatedAsset", "missing-{0}.js")));
 
         var result = task.Execute();
 
-        Assert.IsTrue(result, project.Engine.Describe());
-        var warning = project.Engine.Warnings.Single();
+        Assert.IsTrue(result, log.Describe());
+        var warning = log.Warnings.Single();
         Assert.AreEqual(DiagnosticCodes.OrphanVariant, warning.Code);
         Assert.Contains("x-{1}-y.js.gz", warning.Message);
         Assert.Contains("missing-{0}.js", warning.Message);
-        using var manifest = project.ReadManifest();
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(project.LocalManifest));
         var key = manifest.RootElement.GetProperty("paths").GetProperty("a-{0}-b.css").GetString()!;
         Assert.StartsWith("a-{0}-b.", key);
         Assert.IsTrue(File.Exists(Path.Combine(project.Dest, key + ".gz")));
         // The per-object detail lines (low importance) name the keys with their braces intact.
-        Assert.IsTrue(project.Engine.Messages.Any(m => m.Importance == MessageImportance.Low && m.Message.Contains(key + ".gz", StringComparison.Ordinal)),
-            project.Engine.Describe());
+        Assert.IsTrue(log.Messages.Any(m => m.Importance == MessageImportance.Low && m.Message.Contains(key + ".gz", StringComparison.Ordinal)),
+            log.Describe());
     }
 
     [TestMethod]
     public void Execute_FormatItemsInAnErrorMessage_AreLoggedLiterally()
     {
-        using var project = new Project();
+        using var project = new TaskProject();
         var missing = Path.Combine(project.Dir, "wwwroot", "gone-{0}-{1}.css");
-        var task = project.Task(Item(missing, ("LogicalPath", "gone-{0}-{1}.css")));
+        var (task, log) = project.Task(TaskProject.Item(missing, ("LogicalPath", "gone-{0}-{1}.css")));
 
         Assert.IsFalse(task.Execute());
 
-        var error = project.Engine.Errors.Single();
+        var error = log.Errors.Single();
         Assert.AreEqual(DiagnosticCodes.SourceFileMissing, error.Code);
         Assert.Contains("gone-{0}-{1}.css", error.Message);
     }
@@ -416,11 +373,11 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Execute_CustomManifestName_IsUsedAtTheDestination()
     {
-        using var project = new Project();
-        var task = project.Task(StandardAssets(project));
+        using var project = new TaskProject();
+        var (task, log) = project.Task(StandardAssets(project));
         task.ManifestName = " assets.json ";
 
-        Assert.IsTrue(task.Execute(), project.Engine.Describe());
+        Assert.IsTrue(task.Execute(), log.Describe());
 
         Assert.IsTrue(File.Exists(Path.Combine(project.Dest, "assets.json")));
         CollectionAssert.AreEqual(File.ReadAllBytes(project.LocalManifest), File.ReadAllBytes(Path.Combine(project.Dest, "assets.json")));
@@ -429,11 +386,11 @@ public sealed class PublishStaticAssetsTests
     [TestMethod]
     public void Execute_WithoutLocalManifestPath_SetsNoManifestFileButWritesTheDestinationManifest()
     {
-        using var project = new Project();
-        var task = project.Task(StandardAssets(project));
+        using var project = new TaskProject();
+        var (task, log) = project.Task(StandardAssets(project));
         task.LocalManifestPath = "";
 
-        Assert.IsTrue(task.Execute(), project.Engine.Describe());
+        Assert.IsTrue(task.Execute(), log.Describe());
 
         Assert.IsNull(task.ManifestFile);
         Assert.IsTrue(File.Exists(Path.Combine(project.Dest, AssetManifest.DefaultName)));

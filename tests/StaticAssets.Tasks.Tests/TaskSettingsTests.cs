@@ -10,61 +10,51 @@ public sealed class TaskSettingsTests
     private static readonly string Css = ".a { background: url(../img/a.png); }\n" + string.Concat(Enumerable.Repeat(".b { color: red; }\n", 60));
     private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 9, 9];
 
+    /// <summary>A stylesheet referring to an image, with the SDK's compressed copies, and a Razor class library bundle
+    /// already fingerprinted, published by the task with rewriting on.</summary>
     private sealed class Project : IDisposable
     {
-        private readonly TempDirectory _temp = new();
+        private readonly TaskProject _project = new();
+        private readonly ITaskItem[] _items;
 
         public Project()
         {
-            var css = _temp.Write("proj/wwwroot/css/site.css", Css);
-            var gz = _temp.Write("proj/obj/compressed/site.css.gz", Expected.Compress("gzip", Expected.Utf8(Css)));
-            var br = _temp.Write("proj/obj/compressed/site.css.br", Expected.Compress("br", Expected.Utf8(Css)));
-            var png = _temp.Write("proj/wwwroot/img/a.png", Png);
-            var lib = _temp.Write("proj/obj/scopedcss/Lib.abcdef1234.bundle.scp.css", ".lib { color: blue; }\n");
-            Items =
+            var css = _project.Write("wwwroot/css/site.css", Css);
+            var gz = _project.Write("obj/compressed/site.css.gz", Expected.Compress("gzip", Expected.Utf8(Css)));
+            var br = _project.Write("obj/compressed/site.css.br", Expected.Compress("br", Expected.Utf8(Css)));
+            var png = _project.Write("wwwroot/img/a.png", Png);
+            var lib = _project.Write("obj/scopedcss/Lib.abcdef1234.bundle.scp.css", ".lib { color: blue; }\n");
+            _items =
             [
-                Item(css, ("LogicalPath", "css/site.css"), ("RelativePath", "css/site.css")),
-                Item(gz, ("LogicalPath", "css/site.css.gz"), ("ContentEncoding", "gzip"), ("RelatedAsset", css)),
-                Item(br, ("LogicalPath", "css/site.css.br"), ("ContentEncoding", "br"), ("RelatedAsset", css)),
-                Item(png, ("LogicalPath", "img/a.png")),
+                TaskProject.Item(css, ("LogicalPath", "css/site.css"), ("RelativePath", "css/site.css")),
+                TaskProject.Item(gz, ("LogicalPath", "css/site.css.gz"), ("ContentEncoding", "gzip"), ("RelatedAsset", css)),
+                TaskProject.Item(br, ("LogicalPath", "css/site.css.br"), ("ContentEncoding", "br"), ("RelatedAsset", css)),
+                TaskProject.Item(png, ("LogicalPath", "img/a.png")),
                 // The SDK's marker of a fingerprint already in the target path.
-                Item(lib, ("LogicalPath", "_content/Lib/Lib.abcdef1234.bundle.scp.css"), ("RelativePath", "Lib#[.{fingerprint}]!.bundle.scp.css")),
+                TaskProject.Item(lib, ("LogicalPath", "_content/Lib/Lib.abcdef1234.bundle.scp.css"), ("RelativePath", "Lib#[.{fingerprint}]!.bundle.scp.css")),
             ];
         }
 
-        public FakeBuildEngine Engine { get; } = new();
+        public FakeBuildEngine Engine { get; private set; } = new();
 
-        public ITaskItem[] Items { get; }
+        public string Dir => _project.Dir;
 
-        public string Dir => _temp.Combine("proj");
+        public string Dest => _project.Dest;
 
-        public string Dest => _temp.Combine("proj/bin/static-assets");
-
-        public PublishStaticAssets Task() => new()
+        /// <summary>The task with the package's defaults but rewriting on and the work folder under obj/.</summary>
+        public PublishStaticAssets Task()
         {
-            BuildEngine = Engine,
-            Assets = Items,
-            Destination = "bin/static-assets",
-            ProjectDirectory = Dir,
-            LocalManifestPath = "bin/publish/" + AssetManifest.DefaultName,
-            MaxConcurrency = "4",
-            WorkDirectory = "obj/staticassets",
-            RewriteReferences = "true",
-        };
-
-        public JsonElement Manifest() => JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Dest, AssetManifest.DefaultName))).RootElement.Clone();
-
-        public void Dispose() => _temp.Dispose();
-    }
-
-    private static ITaskItem Item(string spec, params (string Name, string Value)[] metadata)
-    {
-        var item = new TaskItem(spec);
-        foreach (var (name, value) in metadata)
-        {
-            item.SetMetadata(name, value);
+            var (task, log) = _project.Task(_items);
+            Engine = log;
+            task.KeepOriginalNames = "";
+            task.WorkDirectory = "obj/staticassets";
+            task.RewriteReferences = "true";
+            return task;
         }
-        return item;
+
+        public JsonElement Manifest() => JsonDocument.Parse(File.ReadAllBytes(_project.DestManifest)).RootElement.Clone();
+
+        public void Dispose() => _project.Dispose();
     }
 
     private static string[] Encodings(JsonElement manifest, string logicalPath) =>

@@ -81,6 +81,9 @@ public static class Plans
 
 public static class TestData
 {
+    /// <summary>A table of single-value rows for [DynamicData].</summary>
+    public static IEnumerable<object[]> Rows(params string[] values) => values.Select(v => new object[] { v });
+
     /// <summary>Lowercase hex SHA-256, computed independently of the engine's Sha256Digest.</summary>
     public static string HexSha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
 

@@ -50,6 +50,20 @@ public sealed class StaticAssetPublisherTests
             return result;
         }
 
+        /// <summary>A published generation, then a change to site.css (and, unless <paramref name="onlyCss"/>, to logo.png) for
+        /// the next: what the destination and the publish output held before it.</summary>
+        public async Task<(byte[] DestManifest, byte[] LocalManifest)> PublishedThenChangedAsync(bool onlyCss = false)
+        {
+            await PublishBaselineAsync();
+            var before = (File.ReadAllBytes(DestManifest), File.ReadAllBytes(LocalManifest));
+            File.WriteAllText(Source("css/site.css"), "new css");
+            if (!onlyCss)
+            {
+                File.WriteAllBytes(Source("img/logo.png"), RandomNumberGenerator.GetBytes(1000));
+            }
+            return before;
+        }
+
         public Dictionary<string, DateTime> Timestamps() =>
             TestData.FilesUnder(_temp.Path).ToDictionary(f => f, f => File.GetLastWriteTimeUtc(_temp.Combine(f)));
 
@@ -214,11 +228,7 @@ public sealed class StaticAssetPublisherTests
     public async Task StoreFailureMidway_KeepsThePreviousManifestByteForByte_AndReportsExactlyOneError()
     {
         using var site = new Site();
-        await site.PublishBaselineAsync();
-        var destManifest = File.ReadAllBytes(site.DestManifest);
-        var localManifest = File.ReadAllBytes(site.LocalManifest);
-        File.WriteAllText(site.Source("css/site.css"), "new css");
-        File.WriteAllBytes(site.Source("img/logo.png"), RandomNumberGenerator.GetBytes(1000));
+        var (destManifest, localManifest) = await site.PublishedThenChangedAsync();
         string? failingKey = null;
         var store = new RecordingStore(new LocalFolderStore(site.Dest))
         {
@@ -266,10 +276,7 @@ public sealed class StaticAssetPublisherTests
     public async Task ManifestWriteFailure_IsOneSA3001_AndTheLocalCopyIsNotUpdated()
     {
         using var site = new Site();
-        await site.PublishBaselineAsync();
-        var destManifest = File.ReadAllBytes(site.DestManifest);
-        var localManifest = File.ReadAllBytes(site.LocalManifest);
-        File.WriteAllText(site.Source("css/site.css"), "new css");
+        var (destManifest, localManifest) = await site.PublishedThenChangedAsync(onlyCss: true);
         var store = new RecordingStore(new LocalFolderStore(site.Dest))
         {
             BeforeWrite = (write, _) => write.Key == ManifestName ? Task.FromException(new IOException("quota")) : Task.CompletedTask,
@@ -290,9 +297,7 @@ public sealed class StaticAssetPublisherTests
     public async Task CanceledToken_IsSA4001AndThePreviousManifestIsUntouched()
     {
         using var site = new Site();
-        await site.PublishBaselineAsync();
-        var destManifest = File.ReadAllBytes(site.DestManifest);
-        File.WriteAllText(site.Source("css/site.css"), "new css");
+        var (destManifest, _) = await site.PublishedThenChangedAsync(onlyCss: true);
         var store = new RecordingStore(new LocalFolderStore(site.Dest));
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
@@ -310,11 +315,7 @@ public sealed class StaticAssetPublisherTests
     public async Task CanceledDuringUpload_IsSA4001AndThePreviousManifestIsUntouched()
     {
         using var site = new Site();
-        await site.PublishBaselineAsync();
-        var destManifest = File.ReadAllBytes(site.DestManifest);
-        var localManifest = File.ReadAllBytes(site.LocalManifest);
-        File.WriteAllText(site.Source("css/site.css"), "new css");
-        File.WriteAllBytes(site.Source("img/logo.png"), RandomNumberGenerator.GetBytes(1000));
+        var (destManifest, localManifest) = await site.PublishedThenChangedAsync();
         using var cts = new CancellationTokenSource();
         // Ctrl+C arrives as the first object is being written.
         var store = new RecordingStore(new LocalFolderStore(site.Dest, maxConcurrency: 1))

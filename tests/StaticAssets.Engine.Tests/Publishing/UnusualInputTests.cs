@@ -74,12 +74,11 @@ public sealed class UnusualInputTests
         Snapshot.AssertUnchanged(before, dest, "a file changed mid-publish"); // Also: no temporary file left.
     }
 
+    /// <summary>Ways a manifest at the destination can be damaged.</summary>
+    public static IEnumerable<object[]> Damages => TestData.Rows("garbage", "truncated JSON", "paths without assets", "size as a string", "not UTF-8");
+
     [TestMethod]
-    [DataRow("garbage")]
-    [DataRow("truncated JSON")]
-    [DataRow("paths without assets")]
-    [DataRow("size as a string")]
-    [DataRow("not UTF-8")]
+    [DynamicData(nameof(Damages))]
     public async Task ADamagedManifestAtTheDestinationIsSA2002AndReplaced(string damage)
     {
         using var temp = new TempDirectory();

@@ -6,11 +6,12 @@ public sealed class AlreadyFingerprintedTests
 {
     private static readonly Regex Pattern = new(PlanOptions.DefaultFingerprintedNamePattern);
 
+    /// <summary>Names bundlers give their content-hashed output.</summary>
+    public static IEnumerable<object[]> BundlerOutputNames => TestData.Rows("js/app.3f9a1c2b.js", "css/chunk-0123abcd.css", "js/vendor.0123456789abcdef.min.js",
+        "fonts/icons.DEADBEEF.woff2");
+
     [TestMethod]
-    [DataRow("js/app.3f9a1c2b.js")]
-    [DataRow("css/chunk-0123abcd.css")]
-    [DataRow("js/vendor.0123456789abcdef.min.js")]
-    [DataRow("fonts/icons.DEADBEEF.woff2")]
+    [DynamicData(nameof(BundlerOutputNames))]
     public async Task ANameMatchingThePatternIsItsOwnKey(string logicalPath)
     {
         using var tree = new AssetTree();
@@ -23,11 +24,11 @@ public sealed class AlreadyFingerprintedTests
         Assert.IsEmpty(log.Diagnostics, log.Dump());
     }
 
+    /// <summary>Names without a content hash, versioned ones included.</summary>
+    public static IEnumerable<object[]> PlainNames => TestData.Rows("js/app.js", "js/jquery-3.7.1.min.js", "css/bootstrap.min.css", "img/cafe.png");
+
     [TestMethod]
-    [DataRow("js/app.js")]
-    [DataRow("js/jquery-3.7.1.min.js")]
-    [DataRow("css/bootstrap.min.css")]
-    [DataRow("img/cafe.png")]
+    [DynamicData(nameof(PlainNames))]
     public async Task ANameNotMatchingThePatternIsFingerprinted(string logicalPath)
     {
         using var tree = new AssetTree();

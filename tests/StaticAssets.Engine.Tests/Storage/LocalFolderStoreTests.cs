@@ -59,16 +59,12 @@ public sealed class LocalFolderStoreTests
         Assert.IsNull(await store.TryReadAsync("y/z/manifest.json", CancellationToken.None), "missing folder");
     }
 
+    /// <summary>Keys that would escape the destination folder, or are not keys at all.</summary>
+    public static IEnumerable<object[]> KeysThatWouldLeaveTheFolder => TestData.Rows("../outside.txt", "a/../../outside.txt", "..", "a/./b.txt", "/outside.txt", "..\\outside.txt",
+        "C:/outside.txt", "a//b.txt", "");
+
     [TestMethod]
-    [DataRow("../outside.txt")]
-    [DataRow("a/../../outside.txt")]
-    [DataRow("..")]
-    [DataRow("a/./b.txt")]
-    [DataRow("/outside.txt")]
-    [DataRow("..\\outside.txt")]
-    [DataRow("C:/outside.txt")]
-    [DataRow("a//b.txt")]
-    [DataRow("")]
+    [DynamicData(nameof(KeysThatWouldLeaveTheFolder))]
     public async Task InvalidKeys_AreArgumentExceptionsAndNothingIsWritten(string key)
     {
         using var temp = new TempDirectory();

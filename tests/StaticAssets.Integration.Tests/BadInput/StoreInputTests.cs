@@ -125,15 +125,12 @@ public sealed class StoreInputTests
         Assert.IsFalse(File.Exists(project.LocalManifest), "a local manifest was written for a failed publish");
     }
 
+    /// <summary>Names with every character that URLs, MSBuild or file systems treat specially.</summary>
+    public static IEnumerable<object[]> AwkwardNames => TestData.Rows("fonts/Ünïcödé 字.woff2", "docs/with space.txt", "css/a#b.css", "js/q?x.js", "css/100%.css",
+        "css/a+b.css", "css/semi;colon.css", "css/it's.css");
+
     [TestMethod]
-    [DataRow("fonts/Ünïcödé 字.woff2")]
-    [DataRow("docs/with space.txt")]
-    [DataRow("css/a#b.css")]
-    [DataRow("js/q?x.js")]
-    [DataRow("css/100%.css")]
-    [DataRow("css/a+b.css")]
-    [DataRow("css/semi;colon.css")]
-    [DataRow("css/it's.css")]
+    [DynamicData(nameof(AwkwardNames))]
     public async Task AwkwardNames_StoredUnderTheirExactKey_LocallyAndOnS3(string logicalPath)
     {
         using var temp = new TempDirectory();

@@ -132,8 +132,8 @@ public sealed class ConcurrentPublishersTests
             "-p:StaticAssetsKeepOriginalNames=false",
         ];
 
-        using var publishA = PublishProcess.Start(projectA, server.CredentialsEnvironment(), Properties(proxyA));
-        using var publishB = PublishProcess.Start(projectB, server.CredentialsEnvironment(), Properties(proxyB));
+        using var publishA = DotnetProcess.Publish(projectA, server.CredentialsEnvironment(), Properties(proxyA));
+        using var publishB = DotnetProcess.Publish(projectB, server.CredentialsEnvironment(), Properties(proxyB));
         var exitA = await publishA.WaitForExitAsync(TimeSpan.FromMinutes(3));
         var exitB = await publishB.WaitForExitAsync(TimeSpan.FromMinutes(3));
 

@@ -180,7 +180,7 @@ public sealed class InterruptedPublishTests
         }
 
         /// <summary>Adds 150 files, starts the publish slowed by latency, and returns once 10 PUTs were seen.</summary>
-        public async Task<PublishProcess> StartGeneration2Async()
+        public async Task<DotnetProcess> StartGeneration2Async()
         {
             var random = new Random(150);
             for (var i = 0; i < 150; i++)
@@ -196,7 +196,7 @@ public sealed class InterruptedPublishTests
             }
             _proxy.Reset();
             _proxy.Latency = TimeSpan.FromMilliseconds(100);
-            var process = PublishProcess.Start(_project, _server.CredentialsEnvironment(), _properties);
+            var process = DotnetProcess.Publish(_project, _server.CredentialsEnvironment(), _properties);
             await process.WhileRunningAsync(_proxy.WhenPutsSeen(10), TimeSpan.FromSeconds(120), "10 PUTs");
             return process;
         }

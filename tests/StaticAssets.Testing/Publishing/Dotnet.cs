@@ -23,28 +23,9 @@ public static class Dotnet
         string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null,
         TimeSpan? timeout = null, string program = "dotnet")
     {
-        using var process = new Process { StartInfo = StartInfo(workingDirectory, arguments, environment, program) };
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"'{program} {string.Join(' ', arguments)}' did not finish in time:{Environment.NewLine}{output}");
-        }
-        process.WaitForExit(); // drain the output events
-        lock (output)
-        {
-            return new CommandResult(process.ExitCode, output.ToString());
-        }
+        using var process = DotnetProcess.Start(workingDirectory, arguments, environment, program);
+        var exitCode = await process.WaitForExitAsync(timeout ?? TimeSpan.FromMinutes(5));
+        return new CommandResult(exitCode, process.Output);
     }
 
     /// <summary>A `dotnet` command (or a script that runs dotnet) as the tests run it, output redirected.</summary>

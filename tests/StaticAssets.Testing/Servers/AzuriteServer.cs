@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Azure.Storage.Blobs;
 
 namespace StaticAssets.Testing;
@@ -22,7 +21,32 @@ public sealed class AzuriteServer
 
     public string ConnectionString { get; }
 
+    /// <summary>The environment variable our store reads the emulator's connection string from (set by <see cref="GetAsync"/>).</summary>
+    public const string ConnectionStringVariable = "STATICASSETS_TEST_AZURE_CONNECTION";
+
     public static Task<AzuriteServer> GetAsync() => Started.Value;
+
+    /// <summary>Our Azure Blob store for <paramref name="container"/>/<paramref name="prefix"/>, authenticated by connection string.</summary>
+    public AzureBlobStore Store(string container, string prefix, AzureBlobSettings? settings = null, int maxConcurrency = 8) =>
+        new(new AzureBlobDestination(new Uri(Endpoint + "/"), container, prefix), new StoreSettings
+        {
+            MaxConcurrency = maxConcurrency,
+            Azure = (settings ?? new AzureBlobSettings()) with { ConnectionStringVariable = settings?.ConnectionStringVariable ?? ConnectionStringVariable },
+        });
+
+    /// <summary>A blob with its headers, read with the emulator's own client; null if there is none.</summary>
+    public async Task<StoredCopy?> GetCopyAsync(string container, string name)
+    {
+        var blob = CreateClient().GetBlobContainerClient(container).GetBlobClient(name);
+        if (!(await blob.ExistsAsync()).Value)
+        {
+            return null;
+        }
+        var content = await blob.DownloadContentAsync();
+        var properties = (await blob.GetPropertiesAsync()).Value;
+        return new StoredCopy(content.Value.Content.ToArray(), properties.ContentType, properties.CacheControl, properties.ContentEncoding,
+            properties.Metadata.TryGetValue("sha256", out var sha256) ? sha256 : null);
+    }
 
     /// <summary>The connection string with another blob endpoint (e.g. a proxy in front of Azurite) or account key.</summary>
     public string ConnectionStringFor(Uri endpoint, string? accountKey = null)
@@ -48,19 +72,8 @@ public sealed class AzuriteServer
 
     private static async Task<AzuriteServer> StartAsync()
     {
-        var script = Path.Combine(Dotnet.RepositoryRoot, "tests", "servers", "azurite.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(Environment.GetEnvironmentVariable("STATICASSETS_AZURITE_CONNECTION_STRING") is null ? "start" : "env");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.AreEqual(0, process.ExitCode, $"tests/servers/azurite.sh failed:\n{await stderr}");
-        var variables = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(line => line.StartsWith("export ", StringComparison.Ordinal))
-            .Select(line => line["export ".Length..].Split('=', 2))
-            .ToDictionary(parts => parts[0], parts => parts[1].Trim('"', '\''));
+        var variables = await ServerScript.StartAsync("azurite.sh", runningWhenSet: "STATICASSETS_AZURITE_CONNECTION_STRING");
+        Environment.SetEnvironmentVariable(ConnectionStringVariable, variables["STATICASSETS_AZURITE_CONNECTION_STRING"]);
         return new AzuriteServer(new Uri(variables["STATICASSETS_AZURITE_ENDPOINT"]), variables["STATICASSETS_AZURITE_CONNECTION_STRING"]);
     }
 }

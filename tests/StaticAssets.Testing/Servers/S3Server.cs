@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -74,9 +73,7 @@ public sealed class S3Server
 
     private static async Task<S3Server> StartAsync()
     {
-        var variables = ParseExports(Environment.GetEnvironmentVariable("STATICASSETS_S3_ENDPOINT") is null
-            ? await RunScriptAsync("start")
-            : await RunScriptAsync("env"));
+        var variables = await ServerScript.StartAsync("ceph-rgw.sh", runningWhenSet: "STATICASSETS_S3_ENDPOINT");
         // The test process itself must find the credentials in the AWS default chain, as a user's build would.
         foreach (var (name, value) in variables)
         {
@@ -87,24 +84,4 @@ public sealed class S3Server
             variables["AWS_ACCESS_KEY_ID"],
             variables["AWS_SECRET_ACCESS_KEY"]);
     }
-
-    private static async Task<string> RunScriptAsync(string command)
-    {
-        var script = Path.Combine(Dotnet.RepositoryRoot, "tests", "servers", "ceph-rgw.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add(command);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.AreEqual(0, process.ExitCode, $"tests/servers/ceph-rgw.sh {command} failed:\n{await stderr}");
-        return await stdout;
-    }
-
-    private static Dictionary<string, string> ParseExports(string text) =>
-        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(line => line.StartsWith("export ", StringComparison.Ordinal))
-            .Select(line => line["export ".Length..].Split('=', 2))
-            .ToDictionary(parts => parts[0], parts => parts[1].Trim('"', '\''));
 }

@@ -3,6 +3,9 @@ using Amazon.S3;
 
 namespace StaticAssets.Testing;
 
+/// <summary>What a backend gives back for a key, read with its own client (not the code under test).</summary>
+public sealed record StoredCopy(byte[] Bytes, string? ContentType, string? CacheControl, string? ContentEncoding, string? Sha256);
+
 /// <summary>A folder of generated files with deterministic content (seeded), published by the engine.</summary>
 public sealed class GeneratedSite : IDisposable
 {
@@ -49,7 +52,8 @@ public static class Stored
 
     public static readonly string Journal = PendingJournal.NameFor(AssetManifest.DefaultName);
 
-    public static async Task<byte[]?> GetAsync(S3Server server, string bucket, string key)
+    /// <summary>An object with its headers; null if there is none.</summary>
+    public static async Task<StoredCopy?> GetCopyAsync(S3Server server, string bucket, string key)
     {
         using var client = server.CreateClient();
         try
@@ -57,13 +61,16 @@ public static class Stored
             using var response = await client.GetObjectAsync(bucket, key);
             using var bytes = new MemoryStream();
             await response.ResponseStream.CopyToAsync(bytes);
-            return bytes.ToArray();
+            return new StoredCopy(bytes.ToArray(), response.Headers.ContentType, response.Headers.CacheControl, response.Headers.ContentEncoding,
+                response.Metadata["x-amz-meta-sha256"]);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return null;
         }
     }
+
+    public static async Task<byte[]?> GetAsync(S3Server server, string bucket, string key) => (await GetCopyAsync(server, bucket, key))?.Bytes;
 
     /// <summary>Every listed object is stored under <paramref name="prefix"/> with exactly the recorded size and
     /// SHA-256 (read back whole, 16 at a time).</summary>
@@ -140,111 +147,4 @@ public static class EnginePublish
 
     public static string Describe(RecordingLog log) =>
         string.Join("\n", log.Diagnostics.Select(d => d.ToString()).Concat(log.Messages.Select(m => $"  [{m.Importance}] {m.Text}")));
-}
-
-/// <summary>
-/// A `dotnet publish` started in the background, so a test can interrupt it: same environment handling as
-/// <see cref="Dotnet.RunAsync"/> (no node reuse, no build server, English output, the test runner's MSBuild
-/// variables removed).
-/// </summary>
-public sealed class PublishProcess : IDisposable
-{
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-
-    private PublishProcess(Process process) => _process = process;
-
-    public int Id => _process.Id;
-
-    public bool HasExited => _process.HasExited;
-
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    public static PublishProcess Start(SampleProject project, IReadOnlyDictionary<string, string?> environment, IEnumerable<string> properties)
-    {
-        var start = Dotnet.StartInfo(project.ProjectDirectory, new[] { "publish", "-c", "Release", "--nologo" }.Concat(properties), environment);
-        var process = new Process { StartInfo = start };
-        var running = new PublishProcess(process);
-        process.OutputDataReceived += (_, e) => running.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => running.Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return running;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
-    /// <summary>Ctrl+C: SIGINT to the dotnet process only (as a terminal sends it to the foreground process).</summary>
-    public async Task InterruptAsync()
-    {
-        var kill = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
-        kill.ArgumentList.Add("-INT");
-        kill.ArgumentList.Add(Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using var process = Process.Start(kill)!;
-        await process.WaitForExitAsync();
-        Assert.AreEqual(0, process.ExitCode, $"kill -INT {Id} failed: {await process.StandardError.ReadToEndAsync()}");
-    }
-
-    public void KillTree() => _process.Kill(entireProcessTree: true);
-
-    /// <summary>The exit code; fails the test (after killing the process tree) if it takes longer than <paramref name="limit"/>.</summary>
-    public async Task<int> WaitForExitAsync(TimeSpan limit)
-    {
-        using var timeout = new CancellationTokenSource(limit);
-        try
-        {
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet publish did not exit within {limit.TotalSeconds} s:\n{Output}");
-        }
-        _process.WaitForExit(); // drain the output events
-        return _process.ExitCode;
-    }
-
-    /// <summary>Waits for <paramref name="task"/>, failing if the process exits first or it takes too long.</summary>
-    public async Task WhileRunningAsync(Task task, TimeSpan limit, string what)
-    {
-        var exited = _process.WaitForExitAsync();
-        var first = await Task.WhenAny(task, exited, Task.Delay(limit));
-        if (first != task)
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            Assert.Fail($"{what} did not happen {(first == exited ? "before dotnet publish exited" : $"within {limit.TotalSeconds} s")}:\n{Output}");
-        }
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-        _process.Dispose();
-    }
 }
