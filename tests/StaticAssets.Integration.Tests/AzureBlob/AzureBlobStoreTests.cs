@@ -73,8 +73,10 @@ public sealed class AzureBlobStoreTests : Stores.StoreContractTests
         var endpoint = new Uri(proxy.Url, _server.Endpoint.AbsolutePath);
         const string proxiedVariable = "STATICASSETS_TEST_AZURE_PROXIED";
         Environment.SetEnvironmentVariable(proxiedVariable, _server.ConnectionStringFor(endpoint));
+        var log = new RecordingLog();
         var settings = new StoreSettings
         {
+            Log = log,
             MaxConcurrency = 2,
             RequestTimeout = TimeSpan.FromSeconds(1),
             MaxAttempts = 2,
@@ -92,6 +94,9 @@ public sealed class AzureBlobStoreTests : Stores.StoreContractTests
         StringAssert.Contains(error.Message, "did not answer within the network timeout (1 s), 2 tries");
         Assert.DoesNotContain("ClientOptions", error.Message, "Azure.Core's advice names an API, not a setting the user has");
         Assert.AreEqual(2, proxy.FaultCount(ProxyFault.Stall), "one stalled PUT per try");
+        var retry = log.Messages.Single(m => m.Text.StartsWith("Retrying ", StringComparison.Ordinal));
+        Assert.AreEqual(LogImportance.Low, retry.Importance);
+        StringAssert.Matches(retry.Text, new Regex(@"^Retrying PUT \S+/timeout/js/stalled\.0123456789ab\.js \(attempt 2 of 2\) after: no answer within the request timeout$"));
         // (Azurite may well have stored the blob: only its answer was held back. The key is content-addressed, so a
         // later publish that finds it stored loses nothing.)
     }

@@ -43,6 +43,15 @@ public sealed class FaultToleranceTests
         Assert.AreEqual(3, proxy.FaultCount(ProxyFault.Reset), "the resets were not injected");
         Assert.IsGreaterThanOrEqualTo(5, proxy.FaultCount(ProxyFault.SlowDown), "too few 503s were injected");
         Assert.IsGreaterThanOrEqualTo(5, proxy.FaultCount(ProxyFault.InternalError), "too few 500s were injected");
+        // Each fault was retried once, and each retry was reported (detailed verbosity) with what it follows.
+        var retries = log.Messages.Where(m => m.Importance == LogImportance.Low && m.Text.StartsWith("Retrying ", StringComparison.Ordinal)).Select(m => m.Text).ToArray();
+        var faults = new[] { ProxyFault.Stall, ProxyFault.Reset, ProxyFault.SlowDown, ProxyFault.InternalError }.Sum(proxy.FaultCount);
+        Assert.HasCount(faults, retries, string.Join("\n", retries));
+        Assert.IsTrue(retries.All(r => Regex.IsMatch(r, $@"^Retrying PUT /{_bucket}/{prefix}\S+ \(attempt [2-5] of 5\) after: .+")), string.Join("\n", retries));
+        foreach (var cause in new[] { "after: 503 ", "after: 500 ", "after: no answer within the request timeout" })
+        {
+            Assert.Contains(r => r.Contains(cause, StringComparison.Ordinal), retries, cause);
+        }
 
         var plan = result.Plan!;
         Assert.HasCount(100, plan.Objects);

@@ -139,7 +139,8 @@ public static class EnginePublish
         Func<StoreSettings, StoreSettings>? settings = null, CancellationToken cancellationToken = default, PlanOptions? plan = null)
     {
         var log = new RecordingLog();
-        await using var store = S3Server.Store(bucket, prefix, endpoint, maxConcurrency, settings);
+        // As the task does: the store reports its retries to the publish's log.
+        await using var store = S3Server.Store(bucket, prefix, endpoint, maxConcurrency, s => (settings?.Invoke(s) ?? s) with { Log = log });
         var result = await StaticAssetPublisher.PublishAsync(
             site.Sources(), store, new PublishOptions { Plan = plan ?? Plans.OneObjectPerFile }, log, cancellationToken);
         return (result, log);
