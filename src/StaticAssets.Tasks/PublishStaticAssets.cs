@@ -49,6 +49,7 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
     public string FingerprintedNamePattern { get; set; } = "";
     public string Compression { get; set; } = "";
     public string KeepOriginalNames { get; set; } = "";
+    public string CompressOriginals { get; set; } = "";
     public string OriginalsCacheControl { get; set; } = "";
     public string WorkDirectory { get; set; } = "";
     public string S3ServiceUrl { get; set; } = "";
@@ -83,13 +84,18 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
             log.Pipeline = PipelineReporter.Create(PipelineReporting, Environment.GetEnvironmentVariable, log.Spelling);
             var context = new PublishContext(ProjectDirectory, NullIfEmpty(PublishDirectory), NullIfEmpty(IntermediateDirectory));
             var (destination, options, storeSettings) = new OptionsReader(log.Spelling).Read(Options(), context);
-            var files = StaticAssetItems.ToBuildFiles(Assets, Endpoints, ProjectDirectory);
-            if (AssetGatherer.FromBuildFiles(files, ProjectDirectory, log) is not { } sources)
+            var times = new PhaseTimes();
+            IReadOnlyList<AssetSource>? sources;
+            using (times.Measure("gather"))
+            {
+                sources = AssetGatherer.FromBuildFiles(StaticAssetItems.ToBuildFiles(Assets, Endpoints, ProjectDirectory), ProjectDirectory, log);
+            }
+            if (sources is null)
             {
                 return false;
             }
             await using var store = destination.CreateStore(storeSettings with { Log = log });
-            var result = await StaticAssetPublisher.PublishAsync(sources, store, options, log, _cancellation.Token).ConfigureAwait(false);
+            var result = await StaticAssetPublisher.PublishAsync(sources, store, options, log, _cancellation.Token, times).ConfigureAwait(false);
             if (result is { Succeeded: true, Plan: { } plan, Written: { } written })
             {
                 log.Completed(new PublishSummary(
@@ -123,6 +129,7 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
         [Option.FingerprintPattern] = FingerprintedNamePattern,
         [Option.Compression] = Compression,
         [Option.KeepOriginalNames] = KeepOriginalNames,
+        [Option.CompressOriginals] = CompressOriginals,
         [Option.OriginalsCacheControl] = OriginalsCacheControl,
         [Option.WorkDirectory] = WorkDirectory,
         [Option.S3ServiceUrl] = S3ServiceUrl,

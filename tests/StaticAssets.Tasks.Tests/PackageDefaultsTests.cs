@@ -103,6 +103,7 @@ public sealed class PackageDefaultsTests
             [Option.RewriteJsImports] = $"`{Switch(plan.RewriteJavaScriptModules)}`",
             [Option.Strict] = $"`{Switch(plan.Strict)}`",
             [Option.KeepOriginalNames] = $"`{Switch(plan.KeepOriginalNames)}`",
+            [Option.CompressOriginals] = $"`{Switch(new LocalFolderDestination("x").DefaultCompressOriginals)}` for a folder, `{Switch(new S3Destination("b", "").DefaultCompressOriginals)}` for S3 and Azure Blob",
             [Option.FingerprintPattern] = $"`{plan.FingerprintedNamePattern}`",
             [Option.Compression] = $"`{string.Join(';', plan.Compression!)}`",
             [Option.S3ForcePathStyle] = $"`{Switch(new S3Settings().ForcePathStyle)}`",

@@ -57,13 +57,13 @@ public sealed class OptionsReader(OptionSpelling spelling)
                 : Text(Option.LocalManifestPath) is { } local ? Path.GetFullPath(local, context.BaseDirectory)
                 : context.OutputDirectory is { } output2 ? Path.Combine(Path.GetFullPath(output2, context.BaseDirectory), manifestName)
                 : null,
-            Plan = ReadPlan(Text, context),
+            Plan = ReadPlan(Text, context, destination),
         };
         StaticAssetPublisher.Validate(options, spelling);
         return new PublishConfiguration(destination, options, ReadStore(Text));
     }
 
-    private PlanOptions ReadPlan(Func<Option, string?> text, PublishContext context)
+    private PlanOptions ReadPlan(Func<Option, string?> text, PublishContext context, Destination destination)
     {
         var plan = new PlanOptions();
         plan = plan with
@@ -74,6 +74,7 @@ public sealed class OptionsReader(OptionSpelling spelling)
             RewriteJavaScriptModules = Switch(Option.RewriteJsImports, text(Option.RewriteJsImports)) ?? plan.RewriteJavaScriptModules,
             Strict = Switch(Option.Strict, text(Option.Strict)) ?? plan.Strict,
             KeepOriginalNames = Switch(Option.KeepOriginalNames, text(Option.KeepOriginalNames)) ?? plan.KeepOriginalNames,
+            CompressOriginals = Switch(Option.CompressOriginals, text(Option.CompressOriginals)) ?? destination.DefaultCompressOriginals,
             WorkDirectory = text(Option.WorkDirectory) is { } work ? Path.GetFullPath(work, context.BaseDirectory)
                 : context.IntermediateDirectory is { } intermediate ? Path.Combine(Path.GetFullPath(intermediate, context.BaseDirectory), WorkFolder)
                 : plan.WorkDirectory,

@@ -20,6 +20,7 @@ public enum Option
     FingerprintPattern,
     Compression,
     KeepOriginalNames,
+    CompressOriginals,
     OriginalsCacheControl,
     WorkDirectory,
     VerifyRemote,

@@ -14,8 +14,9 @@ public static class AssetPlanner
 {
     /// <summary>Returns the plan, or null after reporting every invalid input as an error.</summary>
     public static async Task<PublishPlan?> PlanAsync(
-        IReadOnlyList<AssetSource> sources, PlanOptions options, IPublishLog log, CancellationToken cancellationToken)
+        IReadOnlyList<AssetSource> sources, PlanOptions options, IPublishLog log, CancellationToken cancellationToken, PhaseTimes? times = null)
     {
+        times ??= new PhaseTimes();
         var accepted = AssetGatherer.Validate(sources, log);
         if (accepted is null)
         {
@@ -27,11 +28,14 @@ public static class AssetPlanner
             .SelectMany(s => (s.Variants ?? []).Select(v => (v.SourcePath, v.Integrity)).Prepend((s.SourcePath, s.Integrity)))
             .ToArray();
         var described = new (long Size, Sha256Digest Digest)[files.Length];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, files.Length),
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-            async (i, ct) => described[i] = await DescribeAsync(files[i].SourcePath, files[i].Integrity, ct).ConfigureAwait(false))
-            .ConfigureAwait(false);
+        using (times.Measure("hash"))
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, files.Length),
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+                async (i, ct) => described[i] = await DescribeAsync(files[i].SourcePath, files[i].Integrity, ct).ConfigureAwait(false))
+                .ConfigureAwait(false);
+        }
 
         // Facts of each asset, in input order, with the compressed copies the build gave.
         var work = new List<AssetWork>(accepted.Count);
@@ -54,6 +58,7 @@ public static class AssetPlanner
         var workDirectory = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), "staticassets-work");
         if (options.RewriteReferences)
         {
+            using var rewriting = times.Measure("rewrite");
             if (!await new ReferenceRewriter(options, log, workDirectory).RewriteAsync(work, cancellationToken).ConfigureAwait(false))
             {
                 return null;
@@ -68,11 +73,14 @@ public static class AssetPlanner
         }
         foreach (var asset in work)
         {
-            // Copies compressed from the source no longer match rewritten content; copies of disabled encodings go.
-            asset.Variants.RemoveAll(v => asset.Rewritten || (options.Compression is { } enabled && !enabled.Contains(v.Encoding)));
+            // Copies compressed from the source no longer match rewritten content; copies of disabled encodings go, and
+            // so do the build's copies that save too little to be worth an object (the same rule as ours).
+            asset.Variants.RemoveAll(v => asset.Rewritten || (options.Compression is { } enabled && !enabled.Contains(v.Encoding))
+                                          || !Precompressor.WorthKeeping(v.Size, asset.Size));
         }
         if (options.Compression is { Count: > 0 } formats)
         {
+            using var compressing = times.Measure("compress");
             await Precompressor.CompressAsync(work, formats, workDirectory, cancellationToken).ConfigureAwait(false);
         }
 
@@ -124,7 +132,7 @@ public static class AssetPlanner
         var original = options.KeepOriginalNames && key != asset.LogicalPath
             ? new PlannedOriginal(
                 ObjectFor(asset.LogicalPath, asset.ContentPath, asset.Size, asset.Digest, null, immutable: false),
-                VariantsFor(asset.LogicalPath, immutable: false))
+                options.CompressOriginals ? VariantsFor(asset.LogicalPath, immutable: false) : [])
             : null;
         return new PlannedAsset(
             asset.LogicalPath,

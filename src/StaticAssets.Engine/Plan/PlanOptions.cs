@@ -40,6 +40,11 @@ public sealed record PlanOptions
 
     public string OriginalsCacheControl { get; init; } = ShortCacheControl;
 
+    /// <summary>Also store the compressed copies of each un-fingerprinted copy (<c>css/site.css.gz</c>): read only by a
+    /// server that picks <c>x.gz</c> beside <c>x</c> by itself (nginx <c>gzip_static</c>, Caddy <c>precompressed</c>)
+    /// serving a folder; a bucket cannot, so the reader turns them off for S3 and Azure Blob by default.</summary>
+    public bool CompressOriginals { get; init; } = true;
+
     /// <summary>Where rewritten and compressed files are kept (reused across publishes); a temporary folder if null.</summary>
     public string? WorkDirectory { get; init; }
 }

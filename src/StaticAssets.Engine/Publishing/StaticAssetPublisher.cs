@@ -10,11 +10,13 @@ using StaticAssets.Engine.Upload;
 
 namespace StaticAssets.Engine.Publishing;
 
+/// <param name="Times">Where the time went (gather included if the caller measured it).</param>
 public sealed record PublishResult(
     bool Succeeded,
     PublishPlan? Plan = null,
     IReadOnlyList<PlannedObject>? Written = null,
-    string? LocalManifestPath = null)
+    string? LocalManifestPath = null,
+    PhaseTimes? Times = null)
 {
     public static PublishResult Failed { get; } = new(false);
 }
@@ -25,13 +27,15 @@ public sealed record PublishResult(
 /// </summary>
 public static class StaticAssetPublisher
 {
+    /// <param name="times">Records where the time goes (a caller that gathered the sources can record that first);
+    /// logged at normal importance when the publish ends.</param>
     public static async Task<PublishResult> PublishAsync(
         IReadOnlyList<AssetSource> sources, IAssetStore store, PublishOptions options, IPublishLog log,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, PhaseTimes? times = null)
     {
         try
         {
-            return await PublishCoreAsync(sources, store, options, log, cancellationToken).ConfigureAwait(false);
+            return await PublishCoreAsync(sources, store, options, log, times ?? new PhaseTimes(), cancellationToken).ConfigureAwait(false);
         }
         catch (StaticAssetsException e)
         {
@@ -55,7 +59,7 @@ public static class StaticAssetPublisher
     }
 
     private static async Task<PublishResult> PublishCoreAsync(
-        IReadOnlyList<AssetSource> sources, IAssetStore store, PublishOptions options, IPublishLog log,
+        IReadOnlyList<AssetSource> sources, IAssetStore store, PublishOptions options, IPublishLog log, PhaseTimes times,
         CancellationToken cancellationToken)
     {
         Validate(options, log.Spelling);
@@ -64,11 +68,11 @@ public static class StaticAssetPublisher
         // What the destination holds does not depend on the plan: read it while planning, so its round trips hide
         // behind local work (a no-change publish is little else). A plan that fails wins over the read's outcome.
         using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reading = DestinationState.ReadAsync(store, options.ManifestName, options.VerifyRemote, log, stopReading.Token);
+        var reading = ReadTimedAsync();
         PublishPlan? plan = null;
         try
         {
-            plan = await AssetPlanner.PlanAsync(sources, options.Plan, log, cancellationToken).ConfigureAwait(false);
+            plan = await AssetPlanner.PlanAsync(sources, options.Plan, log, cancellationToken, times).ConfigureAwait(false);
         }
         finally
         {
@@ -100,14 +104,18 @@ public static class StaticAssetPublisher
             log.Message(LogImportance.High,
                 $"Dry run: {plan.Assets.Count:N0} static assets: {missing.Count:N0} objects would be written, {unchanged:N0} unchanged; " +
                 $"nothing was written to {store.Description}.");
-            return new PublishResult(true, plan, []);
+            return new PublishResult(true, plan, [], Times: times);
         }
 
         // Content-addressed objects first, then the manifest (the switch to the new generation), then the
         // un-fingerprinted copies, which overwrite live objects: a failure before the switch never touches them.
         var uploader = new ObjectUploader(store, store.MaxConcurrency, log);
         var journal = new JournalWriter(store, options.ManifestName, destination.JournalBytes, destination.PendingObjects, destination.Originals, log);
-        var upload = await uploader.UploadAsync(missing.Where(o => o.Immutable).ToArray(), cancellationToken).ConfigureAwait(false);
+        UploadOutcome upload;
+        using (times.Measure("upload"))
+        {
+            upload = await uploader.UploadAsync(missing.Where(o => o.Immutable).ToArray(), cancellationToken).ConfigureAwait(false);
+        }
         if (!upload.Completed)
         {
             await journal.RecordStoredAsync(upload.Stored).ConfigureAwait(false);
@@ -116,6 +124,7 @@ public static class StaticAssetPublisher
         }
         try
         {
+            using var switching = times.Measure("switch");
             await ManifestCommitter.CommitAsync(
                 store, options.ManifestName, manifest, destination.ManifestBytes, options.LocalManifestPath, cancellationToken)
                 .ConfigureAwait(false);
@@ -132,9 +141,19 @@ public static class StaticAssetPublisher
         {
             // Write-ahead: forget the copies about to be overwritten, so a publish killed mid-way cannot leave the
             // journal vouching for bytes those keys no longer hold.
-            await journal.WriteAsync(journal.OriginalsWithout(copies), cancellationToken).ConfigureAwait(false);
-            var copied = await uploader.UploadAsync(copies, cancellationToken).ConfigureAwait(false);
-            await journal.WriteAsync(journal.OriginalsWithout(copies).Concat(copied.Stored.Select(PendingJournal.Entry)), CancellationToken.None).ConfigureAwait(false);
+            using (times.Measure("journal"))
+            {
+                await journal.WriteAsync(journal.OriginalsWithout(copies), cancellationToken).ConfigureAwait(false);
+            }
+            UploadOutcome copied;
+            using (times.Measure("copies"))
+            {
+                copied = await uploader.UploadAsync(copies, cancellationToken).ConfigureAwait(false);
+            }
+            using (times.Measure("journal"))
+            {
+                await journal.WriteAsync(journal.OriginalsWithout(copies).Concat(copied.Stored.Select(PendingJournal.Entry)), CancellationToken.None).ConfigureAwait(false);
+            }
             if (!copied.Completed)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -145,13 +164,21 @@ public static class StaticAssetPublisher
         else
         {
             // Nothing pending any more; the copies the plan has are all as recorded.
+            using var journaling = times.Measure("journal");
             await journal.WriteAsync(plan.Objects.Where(o => !o.Immutable).Select(PendingJournal.Entry), cancellationToken).ConfigureAwait(false);
         }
 
+        log.Message(LogImportance.Normal, $"Where the time went: {times}; {clock.Elapsed.TotalSeconds:F2} s in all.");
         log.Message(LogImportance.High,
             $"{plan.Assets.Count:N0} static assets: {written.Count:N0} objects written, {unchanged:N0} unchanged, " +
             $"in {clock.Elapsed.TotalSeconds:N1} s -> {store.Description}");
-        return new PublishResult(true, plan, written, options.LocalManifestPath);
+        return new PublishResult(true, plan, written, options.LocalManifestPath, times);
+
+        async Task<DestinationState> ReadTimedAsync()
+        {
+            using var measured = times.Measure("destination read");
+            return await DestinationState.ReadAsync(store, options.ManifestName, options.VerifyRemote, log, stopReading.Token).ConfigureAwait(false);
+        }
     }
 
     private static string Megabytes(long bytes) => $"{bytes / 1048576.0:N1} MB";

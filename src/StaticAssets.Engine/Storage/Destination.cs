@@ -14,6 +14,10 @@ public abstract record Destination
     /// <summary>Objects written at once when the publish does not say: what suits the backend (docs/benchmarks.md).</summary>
     public abstract int DefaultMaxConcurrency { get; }
 
+    /// <summary>Whether a server in front of this destination can pick <c>x.gz</c> beside <c>x</c> by itself (a folder,
+    /// behind nginx or Caddy): the default of <see cref="Plan.PlanOptions.CompressOriginals"/>.</summary>
+    public virtual bool DefaultCompressOriginals => false;
+
     public abstract IAssetStore CreateStore(StoreSettings settings);
 
     /// <summary>

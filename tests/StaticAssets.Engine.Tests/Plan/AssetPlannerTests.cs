@@ -3,6 +3,9 @@ namespace StaticAssets.Engine.Tests.Plan;
 [TestClass]
 public sealed class AssetPlannerTests
 {
+    /// <summary>An asset larger than the made-up compressed copies these tests give it (a copy is kept only at 95% or less).</summary>
+    private const string LargerThanItsCopies = "body { margin: 0; padding: 0; color: #333; background: #fff; }";
+
     private static Task<PublishPlan?> PlanAsync(IReadOnlyList<AssetSource> sources, RecordingLog log, PlanOptions? options = null) =>
         AssetPlanner.PlanAsync(sources, options ?? Plans.OneObjectPerFile, log, CancellationToken.None);
 
@@ -154,7 +157,7 @@ public sealed class AssetPlannerTests
     public async Task PlanAsync_VariantsGetThePrimaryKeyPlusSuffix_TheirEncodingAndThePrimaryContentType()
     {
         using var temp = new TempDirectory();
-        var primary = temp.Write("site.css", "body{}");
+        var primary = temp.Write("site.css", LargerThanItsCopies);
         var gz = temp.Write("site.css.gz", "gzip bytes");
         var br = temp.Write("site.css.br", "brotli bytes");
         var log = new RecordingLog();
@@ -191,7 +194,7 @@ public sealed class AssetPlannerTests
     public async Task PlanAsync_VariantUsesItsGivenIntegrity()
     {
         using var temp = new TempDirectory();
-        var primary = temp.Write("site.css", "body{}");
+        var primary = temp.Write("site.css", LargerThanItsCopies);
         var gz = temp.Write("site.css.gz", "gzip bytes");
 
         var plan = await PlanAsync(
@@ -205,7 +208,7 @@ public sealed class AssetPlannerTests
     public async Task PlanAsync_EncodingNamesAreNormalizedToLowerCase()
     {
         using var temp = new TempDirectory();
-        var primary = temp.Write("app.js", "x");
+        var primary = temp.Write("app.js", LargerThanItsCopies);
         var gz = temp.Write("app.js.gz", "gz");
 
         var plan = await PlanAsync([new AssetSource(primary, "app.js", Variants: [new AssetVariantSource(gz, "GZIP")])], new RecordingLog());
@@ -220,7 +223,7 @@ public sealed class AssetPlannerTests
     public async Task PlanAsync_UnknownEncoding_IsSA2003WarningAndTheVariantIsDropped()
     {
         using var temp = new TempDirectory();
-        var primary = temp.Write("app.js", "x");
+        var primary = temp.Write("app.js", LargerThanItsCopies);
         var deflated = temp.Write("app.js.deflate", "d");
         var gz = temp.Write("app.js.gz", "gz");
         var log = new RecordingLog();
@@ -242,7 +245,7 @@ public sealed class AssetPlannerTests
     public async Task PlanAsync_TwoVariantsWithTheSameEncoding_FirstWinsWithAWarning()
     {
         using var temp = new TempDirectory();
-        var primary = temp.Write("app.js", "x");
+        var primary = temp.Write("app.js", LargerThanItsCopies);
         var gz1 = temp.Write("one/app.js.gz", "gz1");
         var gz2 = temp.Write("two/app.js.gz", "gz2");
         var log = new RecordingLog();
@@ -280,7 +283,7 @@ public sealed class AssetPlannerTests
     public async Task PlanAsync_CacheControlComesFromTheOptions()
     {
         using var temp = new TempDirectory();
-        var primary = temp.Write("app.js", "x");
+        var primary = temp.Write("app.js", LargerThanItsCopies);
         var gz = temp.Write("app.js.gz", "gz");
         var options = Plans.OneObjectPerFile with { CacheControl = "public, max-age=600" };
 

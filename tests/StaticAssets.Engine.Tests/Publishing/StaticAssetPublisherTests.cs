@@ -15,7 +15,7 @@ public sealed class StaticAssetPublisherTests
             Sources =
             [
                 new AssetSource(_temp.Write("src/css/site.css", "body { color: red; }"), "css/site.css"),
-                new AssetSource(_temp.Write("src/js/app.js", "console.log('app');"), "js/app.js", Variants:
+                new AssetSource(_temp.Write("src/js/app.js", "console.log('app');" + new string(' ', 1000)), "js/app.js", Variants:
                 [
                     new AssetVariantSource(_temp.Write("src/js/app.js.gz", RandomNumberGenerator.GetBytes(300)), "gzip"),
                     new AssetVariantSource(_temp.Write("src/js/app.js.br", RandomNumberGenerator.GetBytes(200)), "br"),
@@ -154,7 +154,7 @@ public sealed class StaticAssetPublisherTests
     {
         using var site = new Site();
         await site.PublishBaselineAsync();
-        File.WriteAllText(site.Source("js/app.js"), "console.log('v2');");
+        File.WriteAllText(site.Source("js/app.js"), "console.log('v2');" + new string(' ', 1000));
         var store = new RecordingStore(new LocalFolderStore(site.Dest));
 
         var result = await site.PublishAsync(new RecordingLog(), store);

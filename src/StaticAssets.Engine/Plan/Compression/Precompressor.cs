@@ -12,6 +12,10 @@ internal static class Precompressor
 {
     private const double MaxRatio = 0.95;
 
+    /// <summary>A compressed copy is worth storing only at 95% of the original or less, whoever made it: a client
+    /// that takes it saves little, and every copy is one more object to write and keep.</summary>
+    public static bool WorthKeeping(long compressedSize, long originalSize) => compressedSize <= originalSize * MaxRatio;
+
     // Already-compressed formats (images, fonts, archives, media) gain nothing.
     private static readonly HashSet<string> CompressibleTypes = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -63,7 +67,7 @@ internal static class Precompressor
             }, cancellationToken).ConfigureAwait(false);
         }
         var size = new FileInfo(path).Length;
-        if (size > asset.Size * MaxRatio)
+        if (!WorthKeeping(size, asset.Size))
         {
             return null;
         }

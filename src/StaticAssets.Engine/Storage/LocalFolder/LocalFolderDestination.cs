@@ -8,6 +8,9 @@ public sealed record LocalFolderDestination(string Folder) : Destination
     /// <summary>Local writes are disk-bound: a few in flight keep the disk busy.</summary>
     public override int DefaultMaxConcurrency => 16;
 
+    /// <summary>nginx <c>gzip_static</c>/<c>brotli_static</c> and Caddy <c>precompressed</c> serve a folder's x.gz beside x.</summary>
+    public override bool DefaultCompressOriginals => true;
+
     public override IAssetStore CreateStore(StoreSettings settings) =>
         new LocalFolderStore(Folder, settings.MaxConcurrency ?? DefaultMaxConcurrency);
 
