@@ -28,20 +28,18 @@ internal sealed class DelayProxy(IPEndPoint upstream, TimeSpan rtt) : LoopbackPr
         _traffic.Reset();
     }
 
-    protected override Task RelayAsync(ProxyLink link)
+    protected override (Task Up, Task Down) Relay(ProxyLink link)
     {
         var watch = _traffic.Watch();
         if (_rttTicks == 0)
         {
-            return BothWaysAsync(link,
-                CopyAsync(link.Client, link.Server, link.Aborted, watch.Up),
+            return (CopyAsync(link.Client, link.Server, link.Aborted, watch.Up),
                 CopyAsync(link.Server, link.Client, link.Aborted, watch.Down));
         }
         // The kernel already completed the client's handshake; charge it one RTT by holding back its first bytes:
         // on a real link they could leave only after the SYN-ACK (1 RTT) and arrive RTT/2 later.
         var firstBytesDue = link.AcceptedAt + _rttTicks + _rttTicks / 2;
-        return BothWaysAsync(link,
-            new DelayLine(this, link, link.Server, firstBytesDue).RelayAsync(link.Client, watch.Up),
+        return (new DelayLine(this, link, link.Server, firstBytesDue).RelayAsync(link.Client, watch.Up),
             new DelayLine(this, link, link.Client, 0).RelayAsync(link.Server, watch.Down));
     }
 

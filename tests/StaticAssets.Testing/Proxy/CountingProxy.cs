@@ -204,10 +204,10 @@ public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(I
         }
     }
 
-    protected override async Task RelayAsync(ProxyLink link)
+    protected override (Task Up, Task Down) Relay(ProxyLink link)
     {
-        using var responses = new ResponseControl();
-        await BothWaysAsync(link, RequestsAsync(link, responses), ResponsesAsync(link, responses));
+        var responses = new ResponseControl();
+        return (RequestsAsync(link, responses), ResponsesAsync(link, responses));
     }
 
     /// <summary>Client to server, one request at a time: read its head, decide its fault, then relay, answer or
@@ -433,11 +433,12 @@ public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(I
     }
 
     /// <summary>What the request side of one link tells its response side, and the one writer to the client.</summary>
-    private sealed class ResponseControl : IDisposable
+    private sealed class ResponseControl
     {
         private long _stallNextResponseTicks = -1;
         private int _stalling;
 
+        // Nothing to dispose: a SemaphoreSlim holds an OS handle only once its AvailableWaitHandle is asked for.
         public SemaphoreSlim ClientWrites { get; } = new(1, 1);
 
         /// <summary>Set (to the hold) before a stalled request is relayed: the server's next bytes are its response.</summary>
@@ -457,7 +458,5 @@ public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(I
 
         /// <summary>A response is being held back: the client closing its side means it gave up on it.</summary>
         public bool Stalling => Volatile.Read(ref _stalling) == 1;
-
-        public void Dispose() => ClientWrites.Dispose();
     }
 }

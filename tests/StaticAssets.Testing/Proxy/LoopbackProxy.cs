@@ -8,7 +8,7 @@ namespace StaticAssets.Testing;
 /// The core of the loopback proxies (this kernel has no netem, so latency and faults come from user space): listens
 /// on 127.0.0.1, opens one server connection per client connection, counts connections (accepted, open, peak), and
 /// ends them all on <see cref="AbortAll"/> or disposal. What flows through a connection, and when, is the
-/// subclass's <see cref="RelayAsync"/>: the tests' HTTP-aware fault injection, the benchmark's delay line.
+/// subclass's <see cref="Relay"/>: the tests' HTTP-aware fault injection, the benchmark's delay line.
 /// </summary>
 public abstract class LoopbackProxy : IAsyncDisposable
 {
@@ -59,18 +59,9 @@ public abstract class LoopbackProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Relays one connection both ways until both are done; throwing aborts the link.</summary>
-    protected abstract Task RelayAsync(ProxyLink link);
-
-    /// <summary>Waits for both directions; the first to fail aborts the link, so the other does not wait forever.</summary>
-    protected static async Task BothWaysAsync(ProxyLink link, Task up, Task down)
-    {
-        if (!(await Task.WhenAny(up, down)).IsCompletedSuccessfully)
-        {
-            link.Abort();
-        }
-        await Task.WhenAll(up, down);
-    }
+    /// <summary>Starts relaying one connection: client to server (up) and server to client (down), each ending when
+    /// its sender ends its side. The first to fail aborts the link, so the other does not wait forever.</summary>
+    protected abstract (Task Up, Task Down) Relay(ProxyLink link);
 
     /// <summary>Reads <paramref name="from"/> chunk by chunk, handing each to <paramref name="forward"/> as it arrives
     /// (which sends it on, now or later); returns when the sender ends its side.</summary>
@@ -141,7 +132,12 @@ public abstract class LoopbackProxy : IAsyncDisposable
         try
         {
             await link.Server.ConnectAsync(_upstream, link.Aborted);
-            await RelayAsync(link);
+            var (up, down) = Relay(link);
+            if (!(await Task.WhenAny(up, down)).IsCompletedSuccessfully)
+            {
+                link.Abort();
+            }
+            await Task.WhenAll(up, down);
         }
         catch (Exception)
         {
