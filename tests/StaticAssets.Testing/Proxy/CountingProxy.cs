@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace StaticAssets.Testing;
 
-/// <summary>What the proxy did to one request.</summary>
+/// <summary>What the <see cref="CountingProxy"/> did to one request.</summary>
 public enum ProxyFault
 {
     /// <summary>Relayed untouched.</summary>
@@ -47,30 +47,21 @@ public sealed class RequestGate(Func<string, string, bool> match)
 }
 
 /// <summary>
-/// A TCP proxy on 127.0.0.1 in front of the S3 server that observes what the client really sends (connections open
-/// at once, each request's method and path in order) and injects faults deterministically: errors for a seeded
-/// share or every Nth PUT, resets in the middle of a body, responses held back past the client's timeout, latency
-/// per chunk, and a permanent block of PUTs after the first K. Requests are framed by their Content-Length (the AWS
-/// SDK does not pipeline), so an injected error answers exactly one request and the connection stays usable.
+/// A <see cref="LoopbackProxy"/> in front of the S3 (or Azure Blob) server that observes what the client really
+/// sends (connections open at once, each request's method and path in order) and injects faults deterministically:
+/// errors for a seeded share or every Nth PUT, resets in the middle of a body, responses held back past the client's
+/// timeout, latency per chunk, and a permanent block of PUTs after the first K. Requests are framed by their
+/// Content-Length (the AWS SDK does not pipeline), so an injected error answers exactly one request and the
+/// connection stays usable.
 /// </summary>
-public sealed class CountingProxy : IAsyncDisposable
+public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(IPAddress.Parse(upstream.Host), upstream.Port))
 {
-    private const int ChunkSize = 64 * 1024;
-    private const int MaxHead = 64 * 1024;
-
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly IPEndPoint _upstream;
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _requests = new();
-    private readonly ConcurrentDictionary<Task, bool> _connections = new();
-    private readonly Task _accepting;
     private readonly object _gate = new();
     private readonly Dictionary<string, int> _transientFaultsByPath = new(StringComparer.Ordinal);
     private readonly Dictionary<ProxyFault, int> _faults = [];
     private readonly List<(int Count, TaskCompletionSource Done)> _putWaiters = [];
     private readonly List<RequestGate> _gates = [];
-    private int _open;
-    private int _peakOpen;
     private int _expectContinue;
     private long _latencyTicks;
 
@@ -89,17 +80,6 @@ public sealed class CountingProxy : IAsyncDisposable
     private Func<string, bool>? _blockExempt;
     private int _putsPassedBeforeBlock;
     private int _maxTransientFaultsPerPath = int.MaxValue;
-
-    public CountingProxy(Uri upstream)
-    {
-        _upstream = new IPEndPoint(IPAddress.Parse(upstream.Host), upstream.Port);
-        _listener.Start(512);
-        _accepting = AcceptAsync();
-    }
-
-    public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
-
-    public int PeakOpenConnections => Volatile.Read(ref _peakOpen);
 
     /// <summary>Requests that asked to wait for "100 Continue" before sending their body (a round trip each).</summary>
     public int ExpectContinueRequests => Volatile.Read(ref _expectContinue);
@@ -137,91 +117,50 @@ public sealed class CountingProxy : IAsyncDisposable
 
     /// <summary>The next <paramref name="count"/> PUT requests get "503 SlowDown", as a throttling S3 endpoint
     /// answers; they never reach the server.</summary>
-    public void FailNextPuts(int count)
-    {
-        lock (_gate)
-        {
-            _slowDownLeft = count;
-        }
-    }
+    public void FailNextPuts(int count) => Locked(() => _slowDownLeft = count);
 
     /// <summary>A share of the PUT requests, drawn from a Random seeded with <paramref name="seed"/> in the order
     /// the PUTs arrive, get an error; the errors alternate 503 SlowDown and 500 InternalError.</summary>
-    public void FailShareOfPuts(double share, int seed)
-    {
-        lock (_gate)
-        {
-            _errorShare = share;
-            _errorRandom = new Random(seed);
-        }
-    }
+    public void FailShareOfPuts(double share, int seed) =>
+        Locked(() => (_errorShare, _errorRandom) = (share, new Random(seed)));
 
     /// <summary>Every <paramref name="n"/>th PUT (the nth, 2nth, ...) gets an error, alternately 503 and 500.</summary>
-    public void FailEveryNthPut(int n)
-    {
-        lock (_gate)
-        {
-            _everyNth = n;
-        }
-    }
+    public void FailEveryNthPut(int n) => Locked(() => _everyNth = n);
 
     /// <summary>The next <paramref name="count"/> PUTs with a body: half the body reaches the server, then both
     /// connections are reset (RST, no FIN).</summary>
-    public void ResetNextPuts(int count)
-    {
-        lock (_gate)
-        {
-            _resetsLeft = count;
-        }
-    }
+    public void ResetNextPuts(int count) => Locked(() => _resetsLeft = count);
 
     /// <summary>The next <paramref name="count"/> requests with method <paramref name="method"/> reach the server,
     /// but their response is held back until the client closes the connection, or for at most
     /// <paramref name="hold"/> (then the connection is reset). Make the hold longer than the client's timeout.</summary>
-    public void StallNextRequests(int count, string method, TimeSpan hold)
-    {
-        lock (_gate)
-        {
-            _stallsLeft = count;
-            _stallMethod = method;
-            _stallHold = hold;
-        }
-    }
+    public void StallNextRequests(int count, string method, TimeSpan hold) =>
+        Locked(() => (_stallsLeft, _stallMethod, _stallHold) = (count, method, hold));
 
     /// <summary>After <paramref name="allowed"/> PUTs went through, every further PUT gets "500 InternalError",
     /// every time, except those whose path <paramref name="exempt"/> accepts.</summary>
-    public void BlockPutsAfter(int allowed, Func<string, bool>? exempt = null)
-    {
-        lock (_gate)
-        {
-            _putsAllowedBeforeBlock = allowed;
-            _putsPassedBeforeBlock = 0;
-            _blockExempt = exempt;
-        }
-    }
+    public void BlockPutsAfter(int allowed, Func<string, bool>? exempt = null) =>
+        Locked(() => (_putsAllowedBeforeBlock, _putsPassedBeforeBlock, _blockExempt) = (allowed, 0, exempt));
 
     /// <summary>Holds the next request for which <paramref name="match"/>(method, path) is true before relaying it,
     /// until the returned gate is released: makes an interleaving of two clients deterministic.</summary>
     public RequestGate HoldNext(Func<string, string, bool> match)
     {
         var gate = new RequestGate(match);
-        lock (_gate)
-        {
-            _gates.Add(gate);
-        }
+        Locked(() => _gates.Add(gate));
         return gate;
     }
 
     /// <summary>Turns every fault off (latency included); counters and the request log stay.</summary>
     public void ClearFaults()
     {
-        lock (_gate)
+        Locked(() =>
         {
             _slowDownLeft = _resetsLeft = _stallsLeft = _everyNth = 0;
             _errorRandom = null;
             _putsAllowedBeforeBlock = -1;
             _blockExempt = null;
-        }
+        });
         Latency = TimeSpan.Zero;
     }
 
@@ -241,314 +180,129 @@ public sealed class CountingProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Clears the request log and zeroes the counters; the fault settings stay.</summary>
     public void Reset()
     {
         _requests.Clear();
         Volatile.Write(ref _expectContinue, 0);
-        Volatile.Write(ref _peakOpen, Volatile.Read(ref _open));
-        lock (_gate)
+        ResetConnectionCounts();
+        Locked(() =>
         {
             _faults.Clear();
             _putsSeen = 0;
             _transientFaultsByPath.Clear();
+        });
+    }
+
+    /// <summary>Changes fault settings or counters: all are read and changed under one lock.</summary>
+    private void Locked(Action change)
+    {
+        lock (_gate)
+        {
+            change();
         }
     }
 
-    private async Task AcceptAsync()
+    protected override (Task Up, Task Down) Relay(ProxyLink link)
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptSocketAsync(_stop.Token);
-            }
-            catch (Exception) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            var relay = RelayAsync(client);
-            _connections.TryAdd(relay, true);
-            _ = relay.ContinueWith(t => _connections.TryRemove(t, out _), TaskScheduler.Default);
-        }
-    }
-
-    /// <summary>One client connection and its server connection.</summary>
-    private sealed class Link(Socket client, Socket server, CancellationToken stop) : IDisposable
-    {
-        private readonly CancellationTokenSource _abort = CancellationTokenSource.CreateLinkedTokenSource(stop);
-
-        public Socket Client { get; } = client;
-
-        public Socket Server { get; } = server;
-
-        public CancellationToken Aborted => _abort.Token;
-
-        public SemaphoreSlim ClientWrites { get; } = new(1, 1);
-
-        private long _stallNextResponseTicks = -1;
-        private int _stalling;
-
-        /// <summary>Set (to the hold) before a stalled request is relayed: the server's next bytes are its response.</summary>
-        public void StallNextResponse(TimeSpan hold) => Interlocked.Exchange(ref _stallNextResponseTicks, hold.Ticks);
-
-        /// <summary>The hold if the response now arriving must be held back (once), or null.</summary>
-        public TimeSpan? TakeStall()
-        {
-            var ticks = Interlocked.Exchange(ref _stallNextResponseTicks, -1);
-            if (ticks < 0)
-            {
-                return null;
-            }
-            Volatile.Write(ref _stalling, 1);
-            return TimeSpan.FromTicks(ticks);
-        }
-
-        /// <summary>A response is being held back: the client closing its side means it gave up on it.</summary>
-        public bool Stalling => Volatile.Read(ref _stalling) == 1;
-
-        /// <summary>Ends both connections at once with RST, as a crashed middlebox or peer would.</summary>
-        public void Abort()
-        {
-            try
-            {
-                _abort.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-            foreach (var socket in new[] { Client, Server })
-            {
-                try
-                {
-                    socket.LingerState = new LingerOption(true, 0);
-                    socket.Close();
-                }
-                catch (Exception)
-                {
-                    // Already closed.
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            Client.Dispose();
-            Server.Dispose();
-            ClientWrites.Dispose();
-            _abort.Dispose();
-        }
-    }
-
-    private async Task RelayAsync(Socket client)
-    {
-        var open = Interlocked.Increment(ref _open);
-        for (var peak = Volatile.Read(ref _peakOpen); open > peak; peak = Volatile.Read(ref _peakOpen))
-        {
-            if (Interlocked.CompareExchange(ref _peakOpen, open, peak) == peak)
-            {
-                break;
-            }
-        }
-        client.NoDelay = true;
-        using var link = new Link(client, new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true }, _stop.Token);
-        try
-        {
-            await link.Server.ConnectAsync(_upstream, link.Aborted);
-            var up = RequestsAsync(link);
-            var down = ResponsesAsync(link);
-            var first = await Task.WhenAny(up, down);
-            if (first.IsFaulted || first.IsCanceled)
-            {
-                link.Abort();
-            }
-            await Task.WhenAll(up, down);
-        }
-        catch (Exception)
-        {
-            // A relay ends when either side closes or resets; that is the client's business, not the proxy's.
-            link.Abort();
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _open);
-        }
-    }
-
-    /// <summary>Bytes read from the client and not yet handled.</summary>
-    private sealed class Pending
-    {
-        public byte[] Buffer { get; } = new byte[MaxHead + ChunkSize];
-
-        public int Start;
-
-        public int End;
-
-        public int Count => End - Start;
-
-        public void Compact()
-        {
-            if (Start > 0)
-            {
-                Array.Copy(Buffer, Start, Buffer, 0, Count);
-                End -= Start;
-                Start = 0;
-            }
-        }
+        var responses = new ResponseControl();
+        return (RequestsAsync(link, responses), ResponsesAsync(link, responses));
     }
 
     /// <summary>Client to server, one request at a time: read its head, decide its fault, then relay, answer or
     /// break it.</summary>
-    private async Task RequestsAsync(Link link)
+    private async Task RequestsAsync(ProxyLink link, ResponseControl responses)
     {
-        var pending = new Pending();
-        while (true)
+        var reader = new RequestReader(link.Client, link.Aborted);
+        while (await reader.ReadHeadAsync() is { } head)
         {
-            var headLength = await ReadHeadAsync(link, pending);
-            if (headLength < 0)
-            {
-                if (link.Stalling)
-                {
-                    link.Abort(); // the client gave up waiting for the held-back response
-                    return;
-                }
-                link.Server.Shutdown(SocketShutdown.Send);
-                return;
-            }
-            var head = Encoding.ASCII.GetString(pending.Buffer, pending.Start, headLength);
-            var (method, path, contentLength, chunked, expectContinue) = ParseHead(head);
-            if (expectContinue)
+            if (head.ExpectContinue)
             {
                 Interlocked.Increment(ref _expectContinue);
             }
-            var fault = Decide(method, path, contentLength);
-            var request = $"{method} {path}";
-            _requests.Enqueue(fault switch
-            {
-                ProxyFault.None => request,
-                ProxyFault.SlowDown => "503 " + request,
-                ProxyFault.InternalError => "500 " + request,
-                ProxyFault.Reset => "RST " + request,
-                ProxyFault.Stall => "STALL " + request,
-                _ => "BLOCKED " + request,
-            });
+            var fault = Decide(head.Method, head.Path, head.ContentLength);
+            Log(fault, $"{head.Method} {head.Path}");
+            await WhileHeldAsync(head, link.Aborted);
 
-            RequestGate? held;
-            lock (_gate)
-            {
-                held = _gates.FirstOrDefault(g => g.Match(method, path));
-                if (held is not null)
-                {
-                    _gates.Remove(held);
-                }
-            }
-            if (held is not null)
-            {
-                held.Arrive();
-                await held.Released.WaitAsync(link.Aborted);
-            }
-
-            if (chunked)
+            if (head.Chunked)
             {
                 // Not framed by Content-Length (the SDK never sends this): relay the rest of the connection as is.
-                await RelayRawAsync(link.Client, link.Server, pending, link.Aborted);
+                await SendAllAsync(link.Server, reader.Unread, link.Aborted);
+                await CopyAsync(link.Client, link.Server, link.Aborted);
                 return;
             }
-
             switch (fault)
             {
                 case ProxyFault.None or ProxyFault.Stall:
                     if (fault == ProxyFault.Stall)
                     {
-                        TimeSpan hold;
-                        lock (_gate)
-                        {
-                            hold = _stallHold;
-                        }
-                        link.StallNextResponse(hold);
+                        responses.StallNext(StallHold);
                     }
-                    await RelayAsync(link, pending, headLength + contentLength);
+                    await RelayAsync(link, reader, head.Length + head.ContentLength);
                     break;
 
                 case ProxyFault.Reset:
-                    await RelayAsync(link, pending, headLength + contentLength / 2);
+                    await RelayAsync(link, reader, head.Length + head.ContentLength / 2);
                     // Let the partial body reach the server before the RST discards what is unsent.
                     await Task.Delay(50, link.Aborted);
                     link.Abort();
                     return;
 
                 default:
-                    pending.Start += headLength;
-                    if (expectContinue)
+                    await reader.SkipAsync(head.Length);
+                    if (head.ExpectContinue)
                     {
                         // The client waits before sending its body: answer and close, as S3 does.
-                        await AnswerAsync(link, fault, close: true);
+                        await AnswerAsync(link, responses, fault, close: true);
                         link.Client.Shutdown(SocketShutdown.Send);
                         link.Server.Shutdown(SocketShutdown.Send);
                         return;
                     }
-                    await DiscardAsync(link, pending, contentLength);
-                    await AnswerAsync(link, fault, close: false);
+                    await reader.SkipAsync(head.ContentLength);
+                    await AnswerAsync(link, responses, fault, close: false);
                     break;
             }
         }
+        if (responses.Stalling)
+        {
+            link.Abort(); // the client gave up waiting for the held-back response
+            return;
+        }
+        link.Server.Shutdown(SocketShutdown.Send);
     }
 
-    /// <summary>Reads until the buffer holds a whole request head; its length including the blank line, or -1 at
-    /// the end of the client's stream.</summary>
-    private static async Task<int> ReadHeadAsync(Link link, Pending pending)
+    private void Log(ProxyFault fault, string request) => _requests.Enqueue(fault switch
     {
-        while (true)
+        ProxyFault.None => request,
+        ProxyFault.SlowDown => "503 " + request,
+        ProxyFault.InternalError => "500 " + request,
+        ProxyFault.Reset => "RST " + request,
+        ProxyFault.Stall => "STALL " + request,
+        _ => "BLOCKED " + request,
+    });
+
+    /// <summary>Holds the request while a <see cref="HoldNext"/> gate that matches it is closed.</summary>
+    private async Task WhileHeldAsync(RequestHead head, CancellationToken cancellationToken)
+    {
+        RequestGate? held;
+        lock (_gate)
         {
-            var end = pending.Buffer.AsSpan(pending.Start, pending.Count).IndexOf("\r\n\r\n"u8);
-            if (end >= 0)
+            held = _gates.FirstOrDefault(g => g.Match(head.Method, head.Path));
+            if (held is not null)
             {
-                return end + 4;
+                _gates.Remove(held);
             }
-            if (pending.Count >= MaxHead)
-            {
-                throw new InvalidDataException("A request head larger than 64 KB.");
-            }
-            pending.Compact();
-            var n = await link.Client.ReceiveAsync(pending.Buffer.AsMemory(pending.End), SocketFlags.None, link.Aborted);
-            if (n == 0)
-            {
-                return -1;
-            }
-            pending.End += n;
+        }
+        if (held is not null)
+        {
+            held.Arrive();
+            await held.Released.WaitAsync(cancellationToken);
         }
     }
 
-    private static (string Method, string Path, long ContentLength, bool Chunked, bool ExpectContinue) ParseHead(string head)
+    private TimeSpan StallHold
     {
-        var lines = head.Split("\r\n");
-        var requestLine = lines[0].Split(' ');
-        long contentLength = 0;
-        var chunked = false;
-        var expectContinue = false;
-        foreach (var line in lines.Skip(1))
-        {
-            var colon = line.IndexOf(':');
-            if (colon <= 0)
-            {
-                continue;
-            }
-            var name = line[..colon].Trim();
-            var value = line[(colon + 1)..].Trim();
-            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
-            {
-                contentLength = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
-            }
-            else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && value.Contains("chunked", StringComparison.OrdinalIgnoreCase))
-            {
-                chunked = true;
-            }
-            else if (name.Equals("Expect", StringComparison.OrdinalIgnoreCase) && value.Equals("100-continue", StringComparison.OrdinalIgnoreCase))
-            {
-                expectContinue = true;
-            }
-        }
-        return (requestLine[0], requestLine.Length >= 2 ? requestLine[1] : "", contentLength, chunked, expectContinue);
+        get { lock (_gate) return _stallHold; }
     }
 
     private ProxyFault Decide(string method, string path, long contentLength)
@@ -621,50 +375,14 @@ public sealed class CountingProxy : IAsyncDisposable
         return ProxyFault.None;
     }
 
-    /// <summary>Relays <paramref name="count"/> bytes of the client's stream (buffered first) to the server.</summary>
-    private async Task RelayAsync(Link link, Pending pending, long count)
+    /// <summary>Relays the next <paramref name="count"/> bytes of the client's stream to the server.</summary>
+    private Task RelayAsync(ProxyLink link, RequestReader reader, long count) => reader.TakeAsync(count, async chunk =>
     {
-        while (count > 0)
-        {
-            if (pending.Count == 0)
-            {
-                pending.Start = pending.End = 0;
-                var n = await link.Client.ReceiveAsync(pending.Buffer.AsMemory(0, ChunkSize), SocketFlags.None, link.Aborted);
-                if (n == 0)
-                {
-                    throw new IOException("The client closed its connection in the middle of a request.");
-                }
-                pending.End = n;
-            }
-            var take = (int)Math.Min(count, pending.Count);
-            await DelayAsync(link.Aborted);
-            await SendAllAsync(link.Server, pending.Buffer.AsMemory(pending.Start, take), link.Aborted);
-            pending.Start += take;
-            count -= take;
-        }
-    }
+        await DelayAsync(link.Aborted);
+        await SendAllAsync(link.Server, chunk, link.Aborted);
+    });
 
-    private static async Task DiscardAsync(Link link, Pending pending, long count)
-    {
-        while (count > 0)
-        {
-            if (pending.Count == 0)
-            {
-                pending.Start = pending.End = 0;
-                var n = await link.Client.ReceiveAsync(pending.Buffer.AsMemory(0, ChunkSize), SocketFlags.None, link.Aborted);
-                if (n == 0)
-                {
-                    throw new IOException("The client closed its connection in the middle of a request.");
-                }
-                pending.End = n;
-            }
-            var take = (int)Math.Min(count, pending.Count);
-            pending.Start += take;
-            count -= take;
-        }
-    }
-
-    private async Task AnswerAsync(Link link, ProxyFault fault, bool close)
+    private async Task AnswerAsync(ProxyLink link, ResponseControl responses, ProxyFault fault, bool close)
     {
         var (status, code, message) = fault == ProxyFault.SlowDown
             ? ("503 Slow Down", "SlowDown", "Please reduce your request rate.")
@@ -673,72 +391,37 @@ public sealed class CountingProxy : IAsyncDisposable
         var response = Encoding.ASCII.GetBytes(
             $"HTTP/1.1 {status}\r\nContent-Type: application/xml\r\nContent-Length: {body.Length}\r\n" +
             (close ? "Connection: close\r\n" : "") + "\r\n" + body);
+        await SendToClientAsync(link, responses, response);
+    }
+
+    /// <summary>Server to client, chunk by chunk; a stalled request's response is held back, then the link reset.</summary>
+    private async Task ResponsesAsync(ProxyLink link, ResponseControl responses)
+    {
+        await PumpAsync(link.Server, async chunk =>
+        {
+            if (responses.TakeStall() is { } hold)
+            {
+                await Task.Delay(hold, link.Aborted); // canceled when the client gives up first
+                link.Abort();
+                link.Aborted.ThrowIfCancellationRequested();
+            }
+            await SendToClientAsync(link, responses, chunk);
+        }, link.Aborted);
+        link.Client.Shutdown(SocketShutdown.Send);
+    }
+
+    /// <summary>Both the server's responses and the proxy's own answers go to the client: one at a time.</summary>
+    private async ValueTask SendToClientAsync(ProxyLink link, ResponseControl responses, ReadOnlyMemory<byte> data)
+    {
         await DelayAsync(link.Aborted);
-        await link.ClientWrites.WaitAsync(link.Aborted);
+        await responses.ClientWrites.WaitAsync(link.Aborted);
         try
         {
-            await SendAllAsync(link.Client, response, link.Aborted);
+            await SendAllAsync(link.Client, data, link.Aborted);
         }
         finally
         {
-            link.ClientWrites.Release();
-        }
-    }
-
-    /// <summary>Server to client, chunk by chunk; a stalled request's response is held back.</summary>
-    private async Task ResponsesAsync(Link link)
-    {
-        var buffer = new byte[ChunkSize];
-        while (true)
-        {
-            var n = await link.Server.ReceiveAsync(buffer, SocketFlags.None, link.Aborted);
-            if (n == 0)
-            {
-                link.Client.Shutdown(SocketShutdown.Send);
-                return;
-            }
-            if (link.TakeStall() is { } hold)
-            {
-                try
-                {
-                    await Task.Delay(hold, link.Aborted);
-                }
-                catch (OperationCanceledException)
-                {
-                    return; // the client gave up first
-                }
-                link.Abort();
-                return;
-            }
-            await DelayAsync(link.Aborted);
-            await link.ClientWrites.WaitAsync(link.Aborted);
-            try
-            {
-                await SendAllAsync(link.Client, buffer.AsMemory(0, n), link.Aborted);
-            }
-            finally
-            {
-                link.ClientWrites.Release();
-            }
-        }
-    }
-
-    private static async Task RelayRawAsync(Socket from, Socket to, Pending pending, CancellationToken cancellationToken)
-    {
-        if (pending.Count > 0)
-        {
-            await SendAllAsync(to, pending.Buffer.AsMemory(pending.Start, pending.Count), cancellationToken);
-        }
-        var buffer = new byte[ChunkSize];
-        while (true)
-        {
-            var n = await from.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
-            if (n == 0)
-            {
-                to.Shutdown(SocketShutdown.Send);
-                return;
-            }
-            await SendAllAsync(to, buffer.AsMemory(0, n), cancellationToken);
+            responses.ClientWrites.Release();
         }
     }
 
@@ -748,21 +431,31 @@ public sealed class CountingProxy : IAsyncDisposable
         return latency > TimeSpan.Zero ? Task.Delay(latency, cancellationToken) : Task.CompletedTask;
     }
 
-    private static async ValueTask SendAllAsync(Socket to, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    /// <summary>What the request side of one link tells its response side, and the one writer to the client.</summary>
+    private sealed class ResponseControl
     {
-        while (!data.IsEmpty)
-        {
-            var sent = await to.SendAsync(data, SocketFlags.None, cancellationToken);
-            data = data[sent..];
-        }
-    }
+        private long _stallNextResponseTicks = -1;
+        private int _stalling;
 
-    public async ValueTask DisposeAsync()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        await _accepting;
-        await Task.WhenAll(_connections.Keys).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stop.Dispose();
+        // Nothing to dispose: a SemaphoreSlim holds an OS handle only once its AvailableWaitHandle is asked for.
+        public SemaphoreSlim ClientWrites { get; } = new(1, 1);
+
+        /// <summary>Set (to the hold) before a stalled request is relayed: the server's next bytes are its response.</summary>
+        public void StallNext(TimeSpan hold) => Interlocked.Exchange(ref _stallNextResponseTicks, hold.Ticks);
+
+        /// <summary>The hold if the response now arriving must be held back (once), or null.</summary>
+        public TimeSpan? TakeStall()
+        {
+            var ticks = Interlocked.Exchange(ref _stallNextResponseTicks, -1);
+            if (ticks < 0)
+            {
+                return null;
+            }
+            Volatile.Write(ref _stalling, 1);
+            return TimeSpan.FromTicks(ticks);
+        }
+
+        /// <summary>A response is being held back: the client closing its side means it gave up on it.</summary>
+        public bool Stalling => Volatile.Read(ref _stalling) == 1;
     }
 }
