@@ -203,11 +203,11 @@ public sealed class BadInputMatrixTests
     [TestMethod]
     public void EveryCodeAUserCanCauseHasARow()
     {
-        // Store failures (SA3001, SA3002, SA3004-SA3006, SA3010, SA3011) need a real store: the integration tests
+        // Store failures (SA3001, SA3002, SA3004-SA3006, SA3010-SA3012) need a real store: the integration tests
         // cover them per backend. A file changed or deleted mid-publish (SA3003, SA3007): the engine's tests.
         string[] elsewhere = [DiagnosticCodes.WriteFailed, DiagnosticCodes.ReadManifestFailed, DiagnosticCodes.BucketNotFound,
             DiagnosticCodes.AccessDenied, DiagnosticCodes.EndpointUnreachable, DiagnosticCodes.ObjectTooLarge, DiagnosticCodes.StoreTimedOut,
-            DiagnosticCodes.SourceChanged, DiagnosticCodes.SourceDeleted];
+            DiagnosticCodes.SourceChanged, DiagnosticCodes.SourceDeleted, DiagnosticCodes.NoCredentials];
         var all = typeof(DiagnosticCodes).GetFields().Select(f => (string)f.GetRawConstantValue()!);
 
         CollectionAssert.AreEquivalent(all.Except(elsewhere).ToArray(), Cases.Values.Select(c => c.Code).Distinct().ToArray());

@@ -68,4 +68,33 @@ public sealed class RemoteEndToEndTests
         Assert.DoesNotContain(wrongSecret, result.Output, "the secret appeared in the build log");
         Assert.IsEmpty(remote.Proxy.Requests.Where(r => r.StartsWith("PUT ", StringComparison.Ordinal)).ToArray(), "something was written");
     }
+
+    [TestMethod]
+    public async Task WithNoAwsCredentialsAnywhereThePublishIsOneSA3012ThatSaysWhatToSet()
+    {
+        await using var remote = await RemoteDestination.CreateAsync(RemoteDestination.S3, "nocreds");
+        using var project = await SampleProject.CreateAsync();
+        using var home = new TempDirectory();
+        // Nothing in the environment, no ~/.aws, and no instance metadata to ask (the machine's network is closed).
+        var environment = new Dictionary<string, string?>
+        {
+            ["AWS_ACCESS_KEY_ID"] = null, ["AWS_SECRET_ACCESS_KEY"] = null, ["AWS_SESSION_TOKEN"] = null, ["AWS_PROFILE"] = null,
+            ["HOME"] = home.Path, ["DOTNET_CLI_HOME"] = home.Path, ["AWS_EC2_METADATA_DISABLED"] = "true",
+        };
+
+        var quiet = await project.PublishAsync(environment, remote.Properties);
+        var detailed = await project.PublishAsync(environment, [.. remote.Properties, "-v:detailed"]);
+
+        Assert.AreNotEqual(0, quiet.ExitCode, quiet.Output);
+        var errors = Regex.Matches(quiet.Output, @"error (SA\d{4}): [^\r\n\[]*").Select(m => m.Value.Trim()).Distinct().ToArray();
+        Assert.HasCount(1, errors, quiet.Output);
+        StringAssert.StartsWith(errors[0], "error SA3012: ");
+        foreach (var says in new[] { "no AWS credentials were found", "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "-v:d" })
+        {
+            StringAssert.Contains(errors[0], says);
+        }
+        Assert.DoesNotContain("webIdentityTokenFile", quiet.Output, "the SDK's provider list is for the detailed log only");
+        StringAssert.Contains(detailed.Output, "Failed to resolve AWS credentials", "the SDK's account is in the detailed log");
+        Assert.IsEmpty(remote.Proxy.Requests, "a request was sent without credentials");
+    }
 }

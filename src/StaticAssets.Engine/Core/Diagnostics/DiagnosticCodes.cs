@@ -43,6 +43,7 @@ public static class DiagnosticCodes
     public const string DestinationFull = "SA3009";
     public const string ObjectTooLarge = "SA3010";
     public const string StoreTimedOut = "SA3011";
+    public const string NoCredentials = "SA3012";
 
     // SA4xxx: the publish was stopped.
     public const string Canceled = "SA4001";

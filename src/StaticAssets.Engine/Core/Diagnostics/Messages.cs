@@ -200,9 +200,10 @@ public static class Messages
         $"{status}: access was denied; check the credential (the connection string or SAS token in the environment " +
         "variable the settings name, or the identity DefaultAzureCredential finds) and its permissions on the container.");
 
-    public static Diagnostic AzureNoCredential(OptionSpelling o) => Error(AccessDenied,
-        "no Azure credential could be obtained (DefaultAzureCredential); sign in, use workload identity / managed identity, or set " +
-        $"{o[AzureConnectionStringVariable]} / {o[AzureSasVariable]}.");
+    public static Diagnostic AzureCredentialFailed(OptionSpelling o) => Error(AccessDenied,
+        "the Azure credential DefaultAzureCredential found could not get a token (a wrong client secret, an expired federated " +
+        $"token, a tenant without access); fix it, or set {o[AzureConnectionStringVariable]} / {o[AzureSasVariable]}. Its answer is in the " +
+        "detailed log (-v:d).");
 
     // SA3006
     public static Diagnostic S3Unreachable(OptionSpelling o, string endpoint, string why) => Error(EndpointUnreachable,
@@ -238,6 +239,19 @@ public static class Messages
 
     public static Diagnostic TimedOut(string why) => Error(StoreTimedOut,
         $"the destination did not answer in time: {why} Check the endpoint's health and the network.");
+
+    // SA3012
+    public static Diagnostic NoAwsCredentials() => Error(NoCredentials,
+        "no AWS credentials were found. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary keys), " +
+        "or AWS_PROFILE naming a profile in ~/.aws/credentials or ~/.aws/config, or web identity (AWS_WEB_IDENTITY_TOKEN_FILE and " +
+        "AWS_ROLE_ARN, as GitHub Actions' OIDC and EKS set up), or run where an instance role applies. Each provider's answer is in " +
+        "the detailed log (-v:d).");
+
+    public static Diagnostic NoAzureCredential(OptionSpelling o) => Error(NoCredentials,
+        "no Azure credential was found (DefaultAzureCredential). Set " + o[AzureConnectionStringVariable] + " or " + o[AzureSasVariable] +
+        " to the name of an environment variable holding a connection string or SAS token, or sign in for DefaultAzureCredential: " +
+        "workload identity (AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE, as Azure DevOps and GitHub Actions set up), " +
+        "a managed identity, or `az login`. Each credential's answer is in the detailed log (-v:d).");
 
     // SA4001
     public static Diagnostic PublishCanceled(string store) => Error(Canceled,

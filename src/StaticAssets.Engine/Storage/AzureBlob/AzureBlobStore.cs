@@ -23,6 +23,12 @@ public sealed class AzureBlobStore : IAssetStore
     private readonly BlobContainerClient _container;
 
     public AzureBlobStore(AzureBlobDestination destination, StoreSettings settings)
+        : this(destination, settings, credential: null)
+    {
+    }
+
+    /// <param name="credential">In place of DefaultAzureCredential when no connection string or SAS token is named (tests).</param>
+    internal AzureBlobStore(AzureBlobDestination destination, StoreSettings settings, Azure.Core.TokenCredential? credential)
     {
         _destination = destination;
         _settings = settings.Azure;
@@ -40,7 +46,7 @@ public sealed class AzureBlobStore : IAssetStore
         {
             { ConnectionStringVariable: { } variable } => new BlobContainerClient(Secret(variable, Option.AzureConnectionStringVariable), destination.Container, options),
             { SasTokenVariable: { } variable } => new BlobContainerClient(destination.ContainerUri, new AzureSasCredential(Secret(variable, Option.AzureSasVariable)), options),
-            _ => new BlobContainerClient(destination.ContainerUri, new DefaultAzureCredential(), options),
+            _ => new BlobContainerClient(destination.ContainerUri, credential ?? new DefaultAzureCredential(), options),
         };
     }
 
@@ -159,22 +165,28 @@ public sealed class AzureBlobStore : IAssetStore
         {
             return Messages.AzureTimedOut(spelling, _destination.ServiceUri.ToString(), _store.EffectiveRequestTimeout, _store.MaxAttempts);
         }
-        if (StoreFailures.Find<AuthenticationFailedException>(e) is not null)
+        if (StoreFailures.Find<CredentialUnavailableException>(e) is { } unavailable)
         {
-            return Messages.AzureNoCredential(spelling);
+            _store.Log?.Message(LogImportance.Low, unavailable.Message);
+            return Messages.NoAzureCredential(spelling);
         }
-        var failed = StoreFailures.Find<RequestFailedException>(e);
-        if (failed is null || failed.Status == 0)
+        if (StoreFailures.Find<AuthenticationFailedException>(e) is { } failed)
+        {
+            _store.Log?.Message(LogImportance.Low, failed.Message);
+            return Messages.AzureCredentialFailed(spelling);
+        }
+        var refused = StoreFailures.Find<RequestFailedException>(e);
+        if (refused is null || refused.Status == 0)
         {
             return StoreFailures.FindNetworkFailure(e) is not null
                 ? Messages.AzureUnreachable(_destination.ServiceUri.ToString(), e.Message)
                 : null;
         }
-        return failed switch
+        return refused switch
         {
             { ErrorCode: "ContainerNotFound" } => Messages.ContainerMissing(spelling, _destination.Container, _destination.ServiceUri.ToString()),
-            { Status: 401 or 403 } => Messages.AzureAccessDenied($"{failed.Status} {failed.ErrorCode}"),
-            _ => Messages.StoreRefused($"{failed.Status} {failed.ErrorCode}: {failed.Message}"),
+            { Status: 401 or 403 } => Messages.AzureAccessDenied($"{refused.Status} {refused.ErrorCode}"),
+            _ => Messages.StoreRefused($"{refused.Status} {refused.ErrorCode}: {refused.Message}"),
         };
     }
 }

@@ -296,6 +296,14 @@ public sealed class S3AssetStore : IAssetStore
             // The caller did not cancel (StoreFailures checked): the SDK's request timeout, on every attempt.
             return Messages.S3TimedOut(spelling, _store.EffectiveRequestTimeout, _store.MaxAttempts);
         }
+        if (e is AmazonClientException
+            && e.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal))
+        {
+            // One line for the user; the SDK's account of each provider (four, one of them about a web identity nobody
+            // configured) is for whoever asks for detail.
+            _store.Log?.Message(LogImportance.Low, e.Message);
+            return Messages.NoAwsCredentials();
+        }
         var service = e as AmazonServiceException;
         if ((service is null || service.StatusCode == 0) && StoreFailures.FindNetworkFailure(e) is { } network)
         {
