@@ -110,9 +110,48 @@ public sealed class VerifyingReadStreamTests
         var (read, error) = await ReadAllAsync(stream);
 
         Assert.IsInstanceOfType<SourceChangedException>(error);
-        // Every byte was delivered before the failure: it is detected at the end, before a store can commit.
-        Assert.HasCount(original.Length, read);
+        // The read that would complete the planned length fails instead: a reader never holds a complete body of
+        // other bytes, so a server cannot accept one (all but that last chunk of 1,000 was delivered).
+        Assert.HasCount(original.Length - 1_000, read);
         Assert.Contains(path, error.Message);
+    }
+
+    [TestMethod]
+    [DataRow(1, DisplayName = "1-byte reads")]
+    [DataRow(4_096, DisplayName = "4 KB reads")]
+    [DataRow(10_000, DisplayName = "one read of the planned length")]
+    [DataRow(81_920, DisplayName = "reads larger than the file")]
+    public async Task AChangedFileNeverDeliversThePlannedLength(int chunk)
+    {
+        using var temp = new TempDirectory();
+        var original = RandomNumberGenerator.GetBytes(10_000);
+        var path = temp.Write("f.bin", original);
+        var write = ObjectUploader.ToStoreWrite(PlanFile(path));
+        var changed = original.ToArray();
+        changed[^1] ^= 0xFF; // only the very last byte differs
+        File.WriteAllBytes(path, changed);
+
+        await using var stream = write.OpenContent();
+        var (read, error) = await ReadAllAsync(stream, chunk);
+
+        Assert.IsInstanceOfType<SourceChangedException>(error);
+        Assert.IsLessThan(original.Length, read.Length, "the bytes that would complete the planned length are withheld");
+    }
+
+    [TestMethod]
+    public async Task UnchangedFile_AReadOfExactlyThePlannedLengthIsVerifiedAndTheNextReadEnds()
+    {
+        using var temp = new TempDirectory();
+        var bytes = RandomNumberGenerator.GetBytes(10_000);
+        var write = ObjectUploader.ToStoreWrite(PlanFile(temp.Write("f.bin", bytes)));
+
+        await using var stream = write.OpenContent();
+        var buffer = new byte[bytes.Length];
+        await stream.ReadExactlyAsync(buffer);
+
+        CollectionAssert.AreEqual(bytes, buffer);
+        Assert.AreEqual(0, await stream.ReadAsync(new byte[10]));
+        Assert.AreEqual(0, stream.Read(new byte[10]));
     }
 
     [TestMethod]

@@ -19,8 +19,10 @@ public sealed class AzureBlobStoreTests : Stores.StoreContractTests
     /// <summary>1 MiB blocks: a few MB take the block path.</summary>
     private static AzureBlobSettings SmallBlocks { get; } = new() { SingleUploadThreshold = 1024 * 1024, BlockSize = 1024 * 1024 };
 
-    protected override Task<IAssetStore> CreateStoreAsync(string prefix, bool multipart = false) =>
-        Task.FromResult<IAssetStore>(_server.Store(_container, prefix, multipart ? SmallBlocks : null));
+    protected override Task<IAssetStore> CreateStoreAsync(string prefix, bool multipart = false, Uri? via = null) =>
+        Task.FromResult<IAssetStore>(_server.Store(_container, prefix, multipart ? SmallBlocks : null, via: via));
+
+    protected override Task<Uri?> ServerAsync() => Task.FromResult<Uri?>(_server.Endpoint);
 
     protected override Task<StoredCopy?> ReadBackAsync(string prefix, string key) => _server.GetCopyAsync(_container, prefix + key);
 
@@ -70,9 +72,6 @@ public sealed class AzureBlobStoreTests : Stores.StoreContractTests
         await using var proxy = new CountingProxy(_server.Endpoint);
         // Every PUT reaches Azurite but its answer is held back: each try ends at the network timeout.
         proxy.StallNextRequests(1000, "PUT", hold: TimeSpan.FromSeconds(30));
-        var endpoint = new Uri(proxy.Url, _server.Endpoint.AbsolutePath);
-        const string proxiedVariable = "STATICASSETS_TEST_AZURE_PROXIED";
-        Environment.SetEnvironmentVariable(proxiedVariable, _server.ConnectionStringFor(endpoint));
         var log = new RecordingLog();
         var settings = new StoreSettings
         {
@@ -80,12 +79,11 @@ public sealed class AzureBlobStoreTests : Stores.StoreContractTests
             MaxConcurrency = 2,
             RequestTimeout = TimeSpan.FromSeconds(1),
             MaxAttempts = 2,
-            Azure = new AzureBlobSettings { ConnectionStringVariable = proxiedVariable },
         };
         var (_, write) = Planned("js/stalled.0123456789ab.js", RandomNumberGenerator.GetBytes(3_000), "text/javascript");
 
         StoreException error;
-        await using (var store = new AzureBlobStore(new AzureBlobDestination(new Uri(endpoint + "/"), _container, "timeout/"), settings))
+        await using (var store = _server.Store(_container, "timeout/", settings, via: new Uri(proxy.Url, _server.Endpoint.AbsolutePath)))
         {
             error = await Assert.ThrowsExactlyAsync<StoreException>(() => store.WriteAsync(write, CancellationToken.None));
         }
@@ -107,5 +105,39 @@ public sealed class AzureBlobStoreTests : Stores.StoreContractTests
         var unset = Assert.ThrowsExactly<StaticAssetsException>(() =>
             _server.Store(_container, "site/", new AzureBlobSettings { ConnectionStringVariable = "STATICASSETS_TEST_NOT_SET_" + Guid.NewGuid().ToString("N") }));
         Assert.AreEqual(DiagnosticCodes.InvalidAzureSetting, unset.Diagnostic.Code);
+    }
+
+    [TestMethod]
+    public async Task ASasTokenInTheNamedVariableAuthenticates_AWrongOneIsSA3005()
+    {
+        var container = _server.CreateClient().GetBlobContainerClient(_container);
+        var sas = container.GenerateSasUri(Azure.Storage.Sas.BlobContainerSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1)).Query.TrimStart('?');
+        Environment.SetEnvironmentVariable("STATICASSETS_TEST_AZURE_SAS", sas);
+        Environment.SetEnvironmentVariable("STATICASSETS_TEST_AZURE_BAD_SAS", sas.Replace("sig=", "sig=AAAA", StringComparison.Ordinal));
+        var content = RandomNumberGenerator.GetBytes(2_000);
+
+        await using (var store = _server.Store(_container, "sas/", new AzureBlobSettings { SasTokenVariable = "STATICASSETS_TEST_AZURE_SAS" }))
+        {
+            await store.WriteAsync(Planned("js/app.0123456789ab.js", content, "text/javascript").Write, CancellationToken.None);
+            CollectionAssert.AreEqual(content, await store.TryReadAsync("js/app.0123456789ab.js", CancellationToken.None));
+        }
+        await using (var store = _server.Store(_container, "sas/", new AzureBlobSettings { SasTokenVariable = "STATICASSETS_TEST_AZURE_BAD_SAS" }))
+        {
+            var error = await Assert.ThrowsExactlyAsync<StoreException>(() => store.TryReadAsync("js/app.0123456789ab.js", CancellationToken.None));
+            Assert.AreEqual(DiagnosticCodes.AccessDenied, error.Code, error.ToString());
+            Assert.DoesNotContain("sig=", error.Message, "the token appeared in the message");
+        }
+    }
+
+    [TestMethod]
+    public async Task AnEndpointNobodyListensOnIsSA3006NamingIt()
+    {
+        var closed = new Uri($"http://127.0.0.1:{Ports.Closed()}/devstoreaccount1");
+        await using var store = _server.Store(_container, "site/", via: closed, maxAttempts: 2);
+
+        var error = await Assert.ThrowsExactlyAsync<StoreException>(() => store.TryReadAsync(AssetManifest.DefaultName, CancellationToken.None));
+
+        Assert.AreEqual(DiagnosticCodes.EndpointUnreachable, error.Code, error.ToString());
+        StringAssert.Contains(error.Message, $"could not reach {closed}/");
     }
 }

@@ -44,11 +44,11 @@ public sealed class LocalFolderPublishTests
         // Besides the objects: the manifest and the journal that vouches for the un-fingerprinted copies.
         var objectCount = firstObjects.Count - 2;
         Assert.IsTrue(firstObjects.ContainsKey("staticassets.manifest.pending.json"), "the journal of the un-fingerprinted copies");
-        StringAssert.Matches(first.Output, new Regex($@"{SampleLogicalPaths.Length} static assets: {objectCount} objects written, 0 unchanged"));
+        StringAssert.Matches(first.Output, new Regex($@"\b{SampleLogicalPaths.Length} static assets: {objectCount} objects written, 0 unchanged\b"));
 
         // 2. Nothing changed: nothing is written, not even the manifest.
         var second = (await project.PublishAsync()).ShouldSucceed("second publish");
-        StringAssert.Contains(second.Output, $"0 objects written, {objectCount} unchanged");
+        StringAssert.Matches(second.Output, new Regex($@"\b0 objects written, {objectCount} unchanged\b"));
         CollectionAssert.AreEquivalent(firstObjects.ToList(), Snapshot(project.DefaultDestination).ToList(), "the unchanged re-publish wrote to the destination");
 
         // 3. One file changed: exactly its objects (itself and its .gz/.br) are added; its un-fingerprinted copies and
@@ -65,7 +65,7 @@ public sealed class LocalFolderPublishTests
             new[] { "staticassets.manifest.json", "staticassets.manifest.pending.json", "css/site.css", "css/site.css.gz", "css/site.css.br" },
             after.Where(f => firstObjects.TryGetValue(f.Key, out var before) && before != f.Value).Select(f => f.Key).ToArray(),
             "existing files rewritten by the change");
-        StringAssert.Contains(third.Output, "6 objects written");
+        StringAssert.Matches(third.Output, new Regex(@"\b6 objects written\b"));
         var newManifest = ReadManifest(project.LocalManifest);
         Assert.AreEqual(newKey, newManifest.GetProperty("paths").GetProperty("css/site.css").GetString());
         AssertDestinationMatchesManifest(project.DefaultDestination, newManifest);

@@ -9,16 +9,15 @@ public static class PublishedAssets
 
     public static string Sha256Hex(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
-    /// <summary>An object as a remote store returns it: its bytes and the headers a browser or CDN would see.</summary>
-    public sealed record RemoteObject(byte[] Bytes, string? ContentType, string? CacheControl, string? ContentEncoding);
-
     /// <summary>
     /// Fetches every object the manifest names from a remote store (each asset, its compressed variants, and their
     /// un-fingerprinted copies) and checks bytes and headers: immutable caching for fingerprinted keys, a short one
-    /// for the copies. Returns how many objects there are and the fingerprinted keys, for checks on the write order.
+    /// for the copies. <paramref name="compressedOriginals"/>: whether the un-fingerprinted copies have compressed
+    /// copies too (StaticAssetsCompressOriginals; when not, none may be stored). Returns how many objects there are and
+    /// the fingerprinted keys, for checks on the write order.
     /// </summary>
     public static async Task<(int Objects, IReadOnlyList<string> Fingerprinted)> AssertRemoteMatchesManifestAsync(
-        JsonElement manifest, Func<string, Task<RemoteObject>> fetch)
+        JsonElement manifest, Func<string, Task<StoredCopy?>> fetch, bool compressedOriginals)
     {
         var objects = 0;
         var fingerprinted = new List<string>();
@@ -29,7 +28,12 @@ public static class PublishedAssets
             await AssertStoredAsync(asset.Value, null, original);
             foreach (var encoding in asset.Value.GetProperty("encodings").EnumerateObject())
             {
-                await AssertStoredAsync(encoding.Value, encoding.Name, original is null ? null : original + SuffixOf(encoding.Name));
+                var compressedOriginal = original is null ? null : original + SuffixOf(encoding.Name);
+                await AssertStoredAsync(encoding.Value, encoding.Name, compressedOriginals ? compressedOriginal : null);
+                if (compressedOriginal is not null && !compressedOriginals)
+                {
+                    Assert.IsNull(await fetch(compressedOriginal), $"'{compressedOriginal}' is stored, yet originals are not to be compressed");
+                }
             }
 
             async Task AssertStoredAsync(JsonElement entry, string? encoding, string? copyKey)
@@ -45,7 +49,7 @@ public static class PublishedAssets
                 async Task AssertObjectAsync(string storedKey, string cacheControl)
                 {
                     objects++;
-                    var stored = await fetch(storedKey);
+                    var stored = await fetch(storedKey) ?? throw new AssertFailedException($"'{storedKey}' is not stored");
                     Assert.AreEqual(entry.GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(stored.Bytes)), storedKey);
                     Assert.AreEqual(contentType, stored.ContentType, storedKey);
                     Assert.AreEqual(cacheControl, stored.CacheControl, storedKey);

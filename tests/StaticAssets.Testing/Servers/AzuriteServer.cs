@@ -26,13 +26,36 @@ public sealed class AzuriteServer
 
     public static Task<AzuriteServer> GetAsync() => Started.Value;
 
-    /// <summary>Our Azure Blob store for <paramref name="container"/>/<paramref name="prefix"/>, authenticated by connection string.</summary>
-    public AzureBlobStore Store(string container, string prefix, AzureBlobSettings? settings = null, int maxConcurrency = 8) =>
-        new(new AzureBlobDestination(new Uri(Endpoint + "/"), container, prefix), new StoreSettings
+    /// <summary>Our Azure Blob store for <paramref name="container"/>/<paramref name="prefix"/> (see the other overload).</summary>
+    public AzureBlobStore Store(string container, string prefix, AzureBlobSettings? settings = null, int maxConcurrency = 8, Uri? via = null, int maxAttempts = 5) =>
+        Store(container, prefix, new StoreSettings { MaxConcurrency = maxConcurrency, MaxAttempts = maxAttempts, Azure = settings ?? new AzureBlobSettings() }, via);
+
+    /// <summary>
+    /// Our Azure Blob store for <paramref name="container"/>/<paramref name="prefix"/>, authenticated by the
+    /// emulator's connection string unless the settings name a secret of their own; <paramref name="via"/>: an
+    /// account endpoint to talk to in place of the emulator's (a proxy in front of it, a closed port).
+    /// </summary>
+    public AzureBlobStore Store(string container, string prefix, StoreSettings settings, Uri? via = null)
+    {
+        var endpoint = via ?? Endpoint;
+        var azure = settings.Azure is { ConnectionStringVariable: null, SasTokenVariable: null }
+            ? settings.Azure with { ConnectionStringVariable = ConnectionStringVariableFor(endpoint) }
+            : settings.Azure;
+        return new(new AzureBlobDestination(new Uri(endpoint + "/"), container, prefix), settings with { Azure = azure });
+    }
+
+    /// <summary>An environment variable holding the connection string for <paramref name="endpoint"/> (the store reads
+    /// its secret from a variable it names): one per endpoint.</summary>
+    public string ConnectionStringVariableFor(Uri endpoint)
+    {
+        if (endpoint == Endpoint)
         {
-            MaxConcurrency = maxConcurrency,
-            Azure = (settings ?? new AzureBlobSettings()) with { ConnectionStringVariable = settings?.ConnectionStringVariable ?? ConnectionStringVariable },
-        });
+            return ConnectionStringVariable;
+        }
+        var variable = "STATICASSETS_TEST_AZURE_" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(endpoint.ToString())))[..12];
+        Environment.SetEnvironmentVariable(variable, ConnectionStringFor(endpoint));
+        return variable;
+    }
 
     /// <summary>A blob with its headers, read with the emulator's own client; null if there is none.</summary>
     public async Task<StoredCopy?> GetCopyAsync(string container, string name)

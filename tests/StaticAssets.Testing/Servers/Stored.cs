@@ -131,16 +131,16 @@ public static class Stored
     public static string[] Sorted(IEnumerable<string> keys) => keys.Order(StringComparer.Ordinal).ToArray();
 }
 
-/// <summary>Publishing with the engine, to a real S3 server (usually through a proxy).</summary>
+/// <summary>Publishing with the engine, to a real store (usually through a proxy).</summary>
 public static class EnginePublish
 {
     public static async Task<(PublishResult Result, RecordingLog Log)> RunAsync(
-        GeneratedSite site, string bucket, string prefix, Uri endpoint, int maxConcurrency,
+        GeneratedSite site, StoreTarget target, string prefix, CountingProxy? proxy, int maxConcurrency,
         Func<StoreSettings, StoreSettings>? settings = null, CancellationToken cancellationToken = default, PlanOptions? plan = null)
     {
         var log = new RecordingLog();
         // As the task does: the store reports its retries to the publish's log.
-        await using var store = S3Server.Store(bucket, prefix, endpoint, maxConcurrency, s => (settings?.Invoke(s) ?? s) with { Log = log });
+        await using var store = target.Store(prefix, proxy, maxConcurrency, settings, log);
         var result = await StaticAssetPublisher.PublishAsync(
             site.Sources(), store, new PublishOptions { Plan = plan ?? Plans.OneObjectPerFile }, log, cancellationToken);
         return (result, log);

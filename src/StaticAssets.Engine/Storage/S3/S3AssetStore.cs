@@ -22,7 +22,7 @@ public sealed class S3AssetStore : IAssetStore
     /// <summary>Part buffers of all large files together: memory stays flat whatever the file sizes.</summary>
     private const long PartBufferBudget = 64L * 1024 * 1024;
 
-    private readonly AmazonS3Client _client;
+    private readonly PublishS3Client _client;
     private readonly S3Destination _destination;
     private readonly S3Settings _settings;
     private readonly StoreSettings _store;
@@ -62,7 +62,7 @@ public sealed class S3AssetStore : IAssetStore
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
-        _client = new AmazonS3Client(config);
+        _client = new PublishS3Client(config);
     }
 
     public string Description => _destination.ToString();
@@ -144,7 +144,9 @@ public sealed class S3AssetStore : IAssetStore
 
     private async Task WriteWholeAsync(StoreWrite write, CancellationToken cancellationToken)
     {
-        // The stream is disposed by the SDK (AutoCloseStream); it verifies the bytes against the plan as they go.
+        // The stream is disposed by the SDK (AutoCloseStream); it verifies the bytes against the plan as they go, and
+        // the request is signed with the planned SHA-256 (PublishS3Client): the SDK does not read the body to hash it,
+        // and the server refuses other bytes.
         var request = new PutObjectRequest
         {
             BucketName = _destination.Bucket,
@@ -156,7 +158,7 @@ public sealed class S3AssetStore : IAssetStore
         };
         request.Headers.ContentLength = write.Length;
         SetHeaders(request.Headers, request.Metadata, write);
-        await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        await _client.PutPlannedObjectAsync(request, write.Sha256, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

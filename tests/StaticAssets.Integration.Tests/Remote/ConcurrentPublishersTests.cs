@@ -1,4 +1,4 @@
-namespace StaticAssets.Integration.Tests.S3;
+namespace StaticAssets.Integration.Tests.Remote;
 
 /// <summary>
 /// Two publishers of different versions of one site writing to the same prefix at the same time (two CI jobs of
@@ -9,11 +9,12 @@ namespace StaticAssets.Integration.Tests.S3;
 public sealed class ConcurrentPublishersTests
 {
     [TestMethod]
+    [DataRow(StoreTarget.S3)]
+    [DataRow(StoreTarget.AzureBlob)]
     [Timeout(120_000, CooperativeCancellation = true)]
-    public async Task TwoEnginesPublishingDifferentVersionsAtOnceLeaveOneCompleteGenerationServing()
+    public async Task TwoEnginesPublishingDifferentVersionsAtOnceLeaveOneCompleteGenerationServing(string backend)
     {
-        var server = await S3Server.GetAsync();
-        var bucket = await server.CreateBucketAsync("concurrent");
+        var target = await StoreTarget.CreateAsync(backend, "concurrent");
         const string prefix = "site/";
         // Version A and B: 100 files each; 60 identical, 40 with the same paths but other bytes, plus 5 files only in B.
         using var siteA = new GeneratedSite(files: 100, seed: 5);
@@ -29,15 +30,15 @@ public sealed class ConcurrentPublishersTests
         }
         // An older generation is in place, as in a real deployment: both diff against it.
         using var older = new GeneratedSite(files: 30, seed: 6);
-        await using var direct = new CountingProxy(server.Endpoint);
-        var (initial, initialLog) = await EnginePublish.RunAsync(older, bucket, prefix, direct.Url, maxConcurrency: 8);
+        await using var direct = new CountingProxy(target.Endpoint!);
+        var (initial, initialLog) = await EnginePublish.RunAsync(older, target, prefix, direct, maxConcurrency: 8);
         Assert.IsTrue(initial.Succeeded, EnginePublish.Describe(initialLog));
 
         // Each publisher through its own slowed proxy, so that their uploads overlap for the whole publish.
-        await using var proxyA = new CountingProxy(server.Endpoint) { Latency = TimeSpan.FromMilliseconds(10) };
-        await using var proxyB = new CountingProxy(server.Endpoint) { Latency = TimeSpan.FromMilliseconds(10) };
-        var publishA = EnginePublish.RunAsync(siteA, bucket, prefix, proxyA.Url, maxConcurrency: 4);
-        var publishB = EnginePublish.RunAsync(siteB, bucket, prefix, proxyB.Url, maxConcurrency: 4);
+        await using var proxyA = new CountingProxy(target.Endpoint!) { Latency = TimeSpan.FromMilliseconds(10) };
+        await using var proxyB = new CountingProxy(target.Endpoint!) { Latency = TimeSpan.FromMilliseconds(10) };
+        var publishA = EnginePublish.RunAsync(siteA, target, prefix, proxyA, maxConcurrency: 4);
+        var publishB = EnginePublish.RunAsync(siteB, target, prefix, proxyB, maxConcurrency: 4);
         await Task.WhenAll(publishA, publishB);
         var (a, logA) = await publishA;
         var (b, logB) = await publishB;
@@ -50,26 +51,27 @@ public sealed class ConcurrentPublishersTests
         var manifestB = AssetManifest.Serialize(b.Plan!);
         Assert.AreNotEqual(Convert.ToHexString(manifestA), Convert.ToHexString(manifestB), "the two versions must differ");
         // Each committed its own generation (whatever it read first, its manifest differed), so the last one wins.
-        Assert.AreEqual(1, proxyA.Requests.Count(r => r == $"PUT /{bucket}/{prefix}{Stored.Manifest}"), string.Join("\n", proxyA.Requests));
-        Assert.AreEqual(1, proxyB.Requests.Count(r => r == $"PUT /{bucket}/{prefix}{Stored.Manifest}"), string.Join("\n", proxyB.Requests));
+        Assert.AreEqual(1, proxyA.Requests.Count(r => r == $"PUT {target.RequestPath(prefix)}{Stored.Manifest}"), string.Join("\n", proxyA.Requests));
+        Assert.AreEqual(1, proxyB.Requests.Count(r => r == $"PUT {target.RequestPath(prefix)}{Stored.Manifest}"), string.Join("\n", proxyB.Requests));
 
-        var final = await Stored.GetAsync(server, bucket, prefix + Stored.Manifest);
+        var final = await target.GetAsync(prefix + Stored.Manifest);
         Assert.IsNotNull(final);
         Assert.IsTrue(final.AsSpan().SequenceEqual(manifestA) || final.AsSpan().SequenceEqual(manifestB),
             "the stored manifest is neither version's:\n" + System.Text.Encoding.UTF8.GetString(final));
-        await Stored.AssertObjectsAsync(server, bucket, prefix, Stored.ObjectsOf(final), "the serving generation");
-        await Stored.AssertObjectsAsync(server, bucket, prefix, a.Plan!.Objects.Select(PendingJournal.Entry), "version A");
-        await Stored.AssertObjectsAsync(server, bucket, prefix, b.Plan!.Objects.Select(PendingJournal.Entry), "version B");
-        await Stored.AssertObjectsAsync(server, bucket, prefix, initial.Plan!.Objects.Select(PendingJournal.Entry), "the older generation");
-        Assert.IsNull(await Stored.GetAsync(server, bucket, prefix + Stored.Journal), "no publish failed, yet a pending journal exists");
+        await target.AssertObjectsAsync(prefix, Stored.ObjectsOf(final), "the serving generation");
+        await target.AssertObjectsAsync(prefix, a.Plan!.Objects.Select(PendingJournal.Entry), "version A");
+        await target.AssertObjectsAsync(prefix, b.Plan!.Objects.Select(PendingJournal.Entry), "version B");
+        await target.AssertObjectsAsync(prefix, initial.Plan!.Objects.Select(PendingJournal.Entry), "the older generation");
+        Assert.IsNull(await target.GetAsync(prefix + Stored.Journal), "no publish failed, yet a pending journal exists");
     }
 
     [TestMethod]
+    [DataRow(StoreTarget.S3)]
+    [DataRow(StoreTarget.AzureBlob)]
     [Timeout(120_000, CooperativeCancellation = true)]
-    public async Task WhenThePublisherThatStartedFirstCommitsLastEveryObjectTheServingManifestNamesIsItsOwn()
+    public async Task WhenThePublisherThatStartedFirstCommitsLastEveryObjectTheServingManifestNamesIsItsOwn(string backend)
     {
-        var server = await S3Server.GetAsync();
-        var bucket = await server.CreateBucketAsync("overlap");
+        var target = await StoreTarget.CreateAsync(backend, "overlap");
         const string prefix = "site/";
         // Un-fingerprinted copies (StaticAssetsKeepOriginalNames, on by default in the task) are the only keys two
         // versions share with different bytes.
@@ -81,25 +83,25 @@ public sealed class ConcurrentPublishersTests
         {
             siteB.Write(GeneratedSite.PathOf(i), GeneratedSite.Bytes(random, 4000 + i));
         }
-        await using var proxyA = new CountingProxy(server.Endpoint);
-        await using var proxyB = new CountingProxy(server.Endpoint);
+        await using var proxyA = new CountingProxy(target.Endpoint!);
+        await using var proxyB = new CountingProxy(target.Endpoint!);
         // A deterministic overlap: A stores everything, then its manifest write is held while B publishes from start
         // to end; then A commits. (Two CI jobs where the first to start is the last to finish.)
         var commitA = proxyA.HoldNext((method, path) => method == "PUT" && path.EndsWith("/" + Stored.Manifest, StringComparison.Ordinal));
-        var publishA = EnginePublish.RunAsync(siteA, bucket, prefix, proxyA.Url, maxConcurrency: 4, plan: plan);
+        var publishA = EnginePublish.RunAsync(siteA, target, prefix, proxyA, maxConcurrency: 4, plan: plan);
         await commitA.Reached.WaitAsync(TimeSpan.FromSeconds(60));
-        var (b, logB) = await EnginePublish.RunAsync(siteB, bucket, prefix, proxyB.Url, maxConcurrency: 4, plan: plan);
+        var (b, logB) = await EnginePublish.RunAsync(siteB, target, prefix, proxyB, maxConcurrency: 4, plan: plan);
         commitA.Release();
         var (a, logA) = await publishA;
 
         Assert.IsTrue(a.Succeeded, EnginePublish.Describe(logA));
         Assert.IsTrue(b.Succeeded, EnginePublish.Describe(logB));
-        var final = (await Stored.GetAsync(server, bucket, prefix + Stored.Manifest))!;
+        var final = (await target.GetAsync(prefix + Stored.Manifest))!;
         CollectionAssert.AreEqual(AssetManifest.Serialize(a.Plan!), final, "A committed last: its manifest must be serving");
-        await Stored.AssertObjectsAsync(server, bucket, prefix, a.Plan!.Objects.Where(o => o.Immutable).Select(PendingJournal.Entry), "A's fingerprinted objects");
-        await Stored.AssertObjectsAsync(server, bucket, prefix, b.Plan!.Objects.Where(o => o.Immutable).Select(PendingJournal.Entry), "B's fingerprinted objects");
+        await target.AssertObjectsAsync(prefix, a.Plan!.Objects.Where(o => o.Immutable).Select(PendingJournal.Entry), "A's fingerprinted objects");
+        await target.AssertObjectsAsync(prefix, b.Plan!.Objects.Where(o => o.Immutable).Select(PendingJournal.Entry), "B's fingerprinted objects");
         // Promise 6 (docs/reliability.md): the final manifest is one complete generation, every object it names intact.
-        await Stored.AssertObjectsAsync(server, bucket, prefix, Stored.ObjectsOf(final), "the serving generation (A)");
+        await target.AssertObjectsAsync(prefix, Stored.ObjectsOf(final), "the serving generation (A)");
     }
 
     [TestMethod]

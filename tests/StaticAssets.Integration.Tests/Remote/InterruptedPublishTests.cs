@@ -1,4 +1,4 @@
-namespace StaticAssets.Integration.Tests.S3;
+namespace StaticAssets.Integration.Tests.Remote;
 
 /// <summary>
 /// Publishes stopped in the middle of the upload: by the engine's cancellation token, by Ctrl+C to a real
@@ -12,17 +12,18 @@ public sealed class InterruptedPublishTests
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(90);
 
     [TestMethod]
+    [DataRow(StoreTarget.S3)]
+    [DataRow(StoreTarget.AzureBlob)]
     [Timeout(120_000, CooperativeCancellation = true)]
-    public async Task CancelingTheEngineMidUploadKeepsThePreviousManifestAndTheRerunSendsOnlyWhatIsMissing()
+    public async Task CancelingTheEngineMidUploadKeepsThePreviousManifestAndTheRerunSendsOnlyWhatIsMissing(string backend)
     {
-        var server = await S3Server.GetAsync();
-        var bucket = await server.CreateBucketAsync("cancel");
+        var target = await StoreTarget.CreateAsync(backend, "cancel");
         using var site = new GeneratedSite(files: 80, seed: 4);
-        await using var proxy = new CountingProxy(server.Endpoint);
+        await using var proxy = new CountingProxy(target.Endpoint!);
         var prefix = "site/";
-        var (first, firstLog) = await EnginePublish.RunAsync(site, bucket, prefix, proxy.Url, maxConcurrency: 2);
+        var (first, firstLog) = await EnginePublish.RunAsync(site, target, prefix, proxy, maxConcurrency: 2);
         Assert.IsTrue(first.Succeeded, EnginePublish.Describe(firstLog));
-        var generation1 = (await Stored.GetAsync(server, bucket, prefix + Stored.Manifest))!;
+        var generation1 = (await target.GetAsync(prefix + Stored.Manifest))!;
 
         var random = new Random(44);
         for (var i = 0; i < 80; i++)
@@ -35,7 +36,7 @@ public sealed class InterruptedPublishTests
         // At most 2 PUTs are in flight, so when the 10th starts at least 8 have been stored.
         var cancelAfterTenPuts = proxy.WhenPutsSeen(10).ContinueWith(_ => cancellation.Cancel(), TaskScheduler.Default);
 
-        var (canceled, log) = await EnginePublish.RunAsync(site, bucket, prefix, proxy.Url, maxConcurrency: 2, cancellationToken: cancellation.Token);
+        var (canceled, log) = await EnginePublish.RunAsync(site, target, prefix, proxy, maxConcurrency: 2, cancellationToken: cancellation.Token);
         await cancelAfterTenPuts;
 
         Assert.IsFalse(canceled.Succeeded);
@@ -43,44 +44,45 @@ public sealed class InterruptedPublishTests
         Assert.AreEqual(DiagnosticCodes.Canceled, log.Diagnostics[0].Code, log.Diagnostics[0].ToString());
         var putsAttempted = proxy.Requests.Count(r => r.StartsWith("PUT ", StringComparison.Ordinal));
         Assert.IsLessThan(80, putsAttempted, "the upload was not stopped:\n" + string.Join("\n", proxy.Requests));
-        CollectionAssert.AreEqual(generation1, await Stored.GetAsync(server, bucket, prefix + Stored.Manifest), "the manifest changed");
-        await Stored.AssertObjectsAsync(server, bucket, prefix, Stored.ObjectsOf(generation1), "generation 1 after the cancel");
-        var journalBytes = await Stored.GetAsync(server, bucket, prefix + Stored.Journal);
+        CollectionAssert.AreEqual(generation1, await target.GetAsync(prefix + Stored.Manifest), "the manifest changed");
+        await target.AssertObjectsAsync(prefix, Stored.ObjectsOf(generation1), "generation 1 after the cancel");
+        var journalBytes = await target.GetAsync(prefix + Stored.Journal);
         Assert.IsNotNull(journalBytes, "the canceled publish recorded no pending journal");
         var journal = Stored.JournalOf(journalBytes);
         Assert.IsGreaterThanOrEqualTo(8, journal.Count, "the journal misses objects stored before the cancel");
-        await Stored.AssertObjectsAsync(server, bucket, prefix, journal, "objects the journal vouches for");
+        await target.AssertObjectsAsync(prefix, journal, "objects the journal vouches for");
 
         proxy.Latency = TimeSpan.Zero;
         proxy.Reset();
-        var (rerun, rerunLog) = await EnginePublish.RunAsync(site, bucket, prefix, proxy.Url, maxConcurrency: 2);
+        var (rerun, rerunLog) = await EnginePublish.RunAsync(site, target, prefix, proxy, maxConcurrency: 2);
 
         Assert.IsTrue(rerun.Succeeded, EnginePublish.Describe(rerunLog));
         var vouched = Stored.ObjectsOf(generation1).Concat(journal).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         var expected = rerun.Plan!.Objects.Select(o => o.Key).Where(k => !vouched.Contains(k)).ToArray();
         Assert.HasCount(80 - journal.Count, expected);
         CollectionAssert.AreEqual(
-            Stored.Sorted(expected), Stored.Sorted(Stored.Relayed(proxy, "PUT", bucket, prefix).Where(k => k != Stored.Manifest)),
+            Stored.Sorted(expected), Stored.Sorted(target.Relayed(proxy, "PUT", prefix).Where(k => k != Stored.Manifest)),
             "the re-run must send exactly what the canceled publish did not record:\n" + string.Join("\n", proxy.Requests));
-        Assert.AreEqual($"DELETE /{bucket}/{prefix}{Stored.Journal}", proxy.Requests[^1]);
-        CollectionAssert.AreEqual(AssetManifest.Serialize(rerun.Plan!), await Stored.GetAsync(server, bucket, prefix + Stored.Manifest));
-        await Stored.AssertObjectsAsync(server, bucket, prefix, rerun.Plan!.Objects.Select(PendingJournal.Entry), "after the re-run");
+        Assert.AreEqual($"DELETE {target.RequestPath(prefix)}{Stored.Journal}", proxy.Requests[^1]);
+        CollectionAssert.AreEqual(AssetManifest.Serialize(rerun.Plan!), await target.GetAsync(prefix + Stored.Manifest));
+        await target.AssertObjectsAsync(prefix, rerun.Plan!.Objects.Select(PendingJournal.Entry), "after the re-run");
     }
 
     [TestMethod]
+    [DataRow(StoreTarget.S3)]
+    [DataRow(StoreTarget.AzureBlob)]
     [Timeout(120_000, CooperativeCancellation = true)]
-    public async Task CancelingWhileRequestsHangStopsThePublishWithoutWaitingForTheirTimeout()
+    public async Task CancelingWhileRequestsHangStopsThePublishWithoutWaitingForTheirTimeout(string backend)
     {
-        var server = await S3Server.GetAsync();
-        var bucket = await server.CreateBucketAsync("cancel-hang");
+        var target = await StoreTarget.CreateAsync(backend, "cancel-hang");
         using var site = new GeneratedSite(files: 20, seed: 12);
-        await using var proxy = new CountingProxy(server.Endpoint);
+        await using var proxy = new CountingProxy(target.Endpoint!);
         // Both PUTs in flight reach the server and never get an answer; the client's timeout is the SDK default (100 s).
         proxy.StallNextRequests(2, "PUT", hold: TimeSpan.FromMinutes(5));
         using var cancellation = new CancellationTokenSource();
         var cancelWhenBothHang = proxy.WhenPutsSeen(2).ContinueWith(_ => cancellation.Cancel(), TaskScheduler.Default);
 
-        var publish = EnginePublish.RunAsync(site, bucket, "site/", proxy.Url, maxConcurrency: 2, cancellationToken: cancellation.Token);
+        var publish = EnginePublish.RunAsync(site, target, "site/", proxy, maxConcurrency: 2, cancellationToken: cancellation.Token);
         // A hang guard, far below the 100 s request timeout: the cancel must not wait for it.
         var (result, log) = await publish.WaitAsync(TimeSpan.FromSeconds(45));
         await cancelWhenBothHang;
@@ -88,8 +90,8 @@ public sealed class InterruptedPublishTests
         Assert.IsFalse(result.Succeeded);
         Assert.HasCount(1, log.Diagnostics, EnginePublish.Describe(log));
         Assert.AreEqual(DiagnosticCodes.Canceled, log.Diagnostics[0].Code);
-        Assert.IsNull(await Stored.GetAsync(server, bucket, "site/" + Stored.Manifest));
-        Assert.IsNull(await Stored.GetAsync(server, bucket, "site/" + Stored.Journal), "nothing completed, so nothing should be recorded");
+        Assert.IsNull(await target.GetAsync("site/" + Stored.Manifest));
+        Assert.IsNull(await target.GetAsync("site/" + Stored.Journal), "nothing completed, so nothing should be recorded");
     }
 
     [TestMethod]
