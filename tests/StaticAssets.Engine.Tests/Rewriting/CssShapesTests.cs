@@ -64,7 +64,10 @@ public sealed class CssShapesTests
 
         Assert.IsNotNull(plan, log.Dump());
         Assert.IsEmpty(log.Diagnostics, "nothing here is missing: comments, data:, absolute and #fragment URLs are not references\n" + log.Dump());
-        var expected = VendorCss((logical, url) => FingerprintedKeys.Insert(url, Expected.Hex(leaves[logical])));
+        // A root-absolute URL comes out relative to the stylesheet (css/vendor/): right under any prefix.
+        var expected = VendorCss((logical, url) => url.StartsWith('/')
+            ? "../../" + FingerprintedKeys.Insert(url[1..], Expected.Hex(leaves[logical]))
+            : FingerprintedKeys.Insert(url, Expected.Hex(leaves[logical])));
         Assert.AreEqual(expected, plan.TextOf("css/vendor/x.css"));
         Assert.AreEqual(Expected.Key("css/vendor/x.css", expected), plan.KeyOf("css/vendor/x.css"), "the key is the hash of the rewritten content");
         plan.Asset("css/vendor/x.css").Object.AssertDescribesItsFile();
@@ -186,17 +189,36 @@ public sealed class CssShapesTests
     }
 
     [TestMethod]
-    public async Task ARootRelativeUrlResolvesAgainstTheWebRootAndStaysRootRelative()
+    [DataRow("css/deep/er/site.css", "img/a.png", "/img/a.png", "../../../img/a.{0}.png", DisplayName = "three folders up")]
+    [DataRow("css/site.css", "css/a.png", "/css/a.png", "./a.{0}.png", DisplayName = "the same folder")]
+    [DataRow("site.css", "img/a.png", "/img/a.png", "./img/a.{0}.png", DisplayName = "from the root")]
+    [DataRow("css/site.css", "img/a.png", "/css/../img/./a.png?v=2#x", "../img/a.{0}.png?v=2#x", DisplayName = "dot segments, query and fragment")]
+    [DataRow("css/x/site.css", "css/y/a.png", "/css/y/a.png", "../y/a.{0}.png", DisplayName = "a sibling folder")]
+    public async Task ARootAbsoluteUrlResolvesAgainstTheWebRootAndComesOutRelativeToTheStylesheet(string stylesheet, string image, string url, string rewritten)
     {
+        // "/" is the host's root wherever the site is served under a prefix (a bucket folder, a CDN path, a
+        // path-style bucket URL): only a relative URL holds there.
         using var tree = new AssetTree();
-        tree.Add("img/a.png", Png);
-        tree.Add("css/deep/er/site.css", ".a { background: url(/img/a.png); }\n");
+        tree.Add(image, Png);
+        tree.Add(stylesheet, $".a {{ background: url({url}); }}\n");
         var log = new RecordingLog();
 
         var plan = await tree.PlanAsync(tree.Options, log);
 
         Assert.IsEmpty(log.Diagnostics, log.Dump());
-        Assert.AreEqual($".a {{ background: url(/{Expected.Key("img/a.png", Png)}); }}\n", plan!.TextOf("css/deep/er/site.css"));
+        Assert.AreEqual($".a {{ background: url({string.Format(rewritten, Expected.Hex(Png))}); }}\n", plan!.TextOf(stylesheet));
+    }
+
+    [TestMethod]
+    public async Task ARootAbsoluteUrlKeepsItsPercentEscapes()
+    {
+        using var tree = new AssetTree();
+        tree.Add("fonts/my font.woff2", [1, 2, 3]);
+        tree.Add("css/site.css", "@font-face { src: url(\"/fonts/my%20font.woff2\"); }\n");
+
+        var plan = await tree.PlanAsync(tree.Options, new RecordingLog());
+
+        Assert.AreEqual($"@font-face {{ src: url(\"../fonts/my%20font.{Expected.Hex([1, 2, 3])}.woff2\"); }}\n", plan!.TextOf("css/site.css"));
     }
 
     [TestMethod]

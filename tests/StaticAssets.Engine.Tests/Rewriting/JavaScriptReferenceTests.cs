@@ -36,7 +36,7 @@ public sealed class JavaScriptReferenceTests
 
         var name = $"app.js.{Expected.Hex(Map)}.map";
         Assert.AreEqual($"a();\n//# sourceMappingURL=../maps/{name}\n", plan!.TextOf("js/a.js"));
-        Assert.AreEqual($"b();\n//# sourceMappingURL=/maps/{name}\n", plan.TextOf("js/b.js"));
+        Assert.AreEqual($"b();\n//# sourceMappingURL=../maps/{name}\n", plan.TextOf("js/b.js"));
         Assert.AreEqual($"c();\n//@ sourceMappingURL=./../maps/{name}\n", plan.TextOf("js/c.mjs"));
     }
 
@@ -106,7 +106,7 @@ public sealed class JavaScriptReferenceTests
     }
 
     [TestMethod]
-    public async Task WithModulesOnARootRelativeImportIsRewrittenAndAMissingRelativeOneIsWarned()
+    public async Task WithModulesOnARootAbsoluteImportIsRewrittenRelativeAndAMissingRelativeOneIsWarned()
     {
         using var tree = new AssetTree();
         const string widget = "export function greet() {}\n";
@@ -117,11 +117,30 @@ public sealed class JavaScriptReferenceTests
         var plan = await tree.PlanAsync(tree.Options with { RewriteJavaScriptModules = true }, log);
 
         Assert.AreEqual(
-            $"import {{ greet }} from \"/{Expected.Key("_content/SampleRazorLib/widget.js", widget)}\";\nimport {{ gone }} from \"./gone.js\";\n",
+            $"import {{ greet }} from \"../_content/SampleRazorLib/{Expected.Key("widget.js", widget)}\";\nimport {{ gone }} from \"./gone.js\";\n",
             plan!.TextOf("js/site.js"));
         var warning = log.WithCode(DiagnosticCodes.MissingReference).SingleOrDefault();
         Assert.IsNotNull(warning, log.Dump());
         StringAssert.Contains(warning.Message, "./gone.js");
+    }
+
+    [TestMethod]
+    public async Task WithModulesOffARootAbsoluteImportOfAnAssetComesOutRelativeUnfingerprinted_NothingElseChangesOrIsWarned()
+    {
+        // The un-fingerprinted copy is stored under the logical path: a relative specifier finds it under any prefix,
+        // where "/_content/..." would resolve to the host's root (the sample's widget from a bucket).
+        using var tree = new AssetTree();
+        tree.Add("_content/SampleRazorLib/widget.js", "export function greet() {}\n");
+        const string site = "import { greet } from \"/_content/SampleRazorLib/widget.js\";\nimport { gone } from \"/js/gone.js\";\nimport x from './x.js';\nimport React from 'react';\n";
+        tree.Add("js/site.js", site);
+        var log = new RecordingLog();
+
+        var plan = await tree.PlanAsync(tree.Options, log);
+
+        Assert.IsEmpty(log.Diagnostics, "specifiers are not checked unless rewritten\n" + log.Dump());
+        var expected = site.Replace("\"/_content/SampleRazorLib/widget.js\"", "\"../_content/SampleRazorLib/widget.js\"", StringComparison.Ordinal);
+        Assert.AreEqual(expected, plan!.TextOf("js/site.js"));
+        Assert.AreEqual(Expected.Key("js/site.js", expected), plan.KeyOf("js/site.js"));
     }
 
     [TestMethod]

@@ -135,7 +135,7 @@ public sealed class ReferenceGraphTests
 
         var img = Expected.Key("img/i.png", image);
         var left = $".l {{ background: url(../{img}); }}\n";
-        var right = $".r {{ background: url('/{img}'); }}\n";
+        var right = $".r {{ background: url('../{img}'); }}\n";
         var top = $"@import \"{Expected.Key("left.css", left)}\";\n@import \"{Expected.Key("right.css", right)}\";\n";
         Assert.AreEqual(top, plan!.TextOf("css/top.css"));
         Assert.AreEqual(Expected.Key("css/top.css", top), plan.KeyOf("css/top.css"));
