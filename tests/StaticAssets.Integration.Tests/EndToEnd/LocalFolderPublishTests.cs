@@ -91,18 +91,22 @@ public sealed class LocalFolderPublishTests
     }
 
     /// <summary>What the published bytes of a sample asset must be, computed here from the sources: site.css
-    /// refers to the font, so it is published with the font's fingerprinted name in its url().</summary>
+    /// refers to the font, so it is published with the font's fingerprinted name in its url(); site.js imports the
+    /// library's widget from the web root, which comes out relative (the widget's un-fingerprinted copy).</summary>
     private static byte[] ExpectedContent(SampleProject project, string logicalPath)
     {
         var source = logicalPath.StartsWith("_content/SampleRazorLib/", StringComparison.Ordinal)
             ? Path.Combine(project.LibraryWwwRoot, logicalPath["_content/SampleRazorLib/".Length..])
             : Path.Combine(project.WwwRoot, logicalPath);
-        if (logicalPath != "css/site.css")
+        var text = File.ReadAllText(source);
+        return logicalPath switch
         {
-            return File.ReadAllBytes(source);
-        }
-        var fontKey = Expected.KeyOfFile("fonts/sample.woff2", Path.Combine(project.WwwRoot, "fonts", "sample.woff2"));
-        return System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(source).Replace("../fonts/sample.woff2", "../" + fontKey, StringComparison.Ordinal));
+            "css/site.css" => System.Text.Encoding.UTF8.GetBytes(text.Replace("../fonts/sample.woff2",
+                "../" + Expected.KeyOfFile("fonts/sample.woff2", Path.Combine(project.WwwRoot, "fonts", "sample.woff2")), StringComparison.Ordinal)),
+            "js/site.js" => System.Text.Encoding.UTF8.GetBytes(text.Replace("\"/_content/SampleRazorLib/widget.js\"",
+                "\"../_content/SampleRazorLib/widget.js\"", StringComparison.Ordinal)),
+            _ => File.ReadAllBytes(source),
+        };
     }
 
     [TestMethod]
