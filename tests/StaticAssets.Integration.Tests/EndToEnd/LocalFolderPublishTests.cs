@@ -110,14 +110,24 @@ public sealed class LocalFolderPublishTests
     }
 
     [TestMethod]
-    public async Task DryRunReportsThePlanAndWritesNothing()
+    [DataRow("-p:StaticAssetsDryRun=true", DisplayName = "A dry run reports the plan and writes nothing")]
+    [DataRow("-p:StaticAssetsEnabled=false", DisplayName = "StaticAssetsEnabled=false: the app publishes, the package does nothing")]
+    public async Task APublishThatMustNotWriteWritesNothing(string property)
     {
         using var project = await SampleProject.CreateAsync();
 
-        var result = (await project.PublishAsync("-p:StaticAssetsDryRun=true")).ShouldSucceed("dry run");
+        var result = (await project.PublishAsync(property)).ShouldSucceed(property);
 
-        StringAssert.Matches(result.Output, new Regex(@"Dry run: \d+ static assets: \d+ objects would be written, 0 unchanged"));
-        Assert.IsFalse(Directory.Exists(project.DefaultDestination), "a dry run created the destination");
-        Assert.IsFalse(File.Exists(project.LocalManifest), "a dry run wrote the manifest");
+        if (property.Contains("DryRun", StringComparison.Ordinal))
+        {
+            StringAssert.Matches(result.Output, new Regex(@"Dry run: \d+ static assets: \d+ objects would be written, 0 unchanged"));
+        }
+        else
+        {
+            Assert.IsTrue(File.Exists(Path.Combine(project.PublishDirectory, "wwwroot", "css", "site.css")), "the app itself was not published");
+            Assert.DoesNotMatchRegex(new Regex(@"\d static assets"), result.Output, "the package planned or reported a publish");
+        }
+        Assert.IsFalse(Directory.Exists(project.DefaultDestination), $"{property} created the destination");
+        Assert.IsFalse(File.Exists(project.LocalManifest), $"{property} wrote the manifest");
     }
 }
