@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using StaticAssets.Engine.Configuration;
+using StaticAssets.Testing;
 
 namespace StaticAssets.Bench;
 
@@ -10,7 +11,8 @@ namespace StaticAssets.Bench;
 /// to. The feed and packages settings sit beside the project folder, not in it: a nuget.config in a web project's
 /// folder would be published with it.
 /// </summary>
-internal sealed class WebApp
+/// <param name="label">"webapp+957": the template plus 957 generated files.</param>
+internal sealed class WebApp(string label, string projectDirectory, string targetFramework)
 {
     /// <summary>The engine bench's 3,000-file / 150 MB tree's average, so every app has that tree's mix of sizes (an app
     /// of 3,000 generated files holds exactly that tree).</summary>
@@ -18,24 +20,14 @@ internal sealed class WebApp
 
     private const string Name = "BenchApp";
 
-    private readonly string _targetFramework;
+    public string Label { get; } = label;
 
-    private WebApp(string label, string projectDirectory, string targetFramework)
-    {
-        Label = label;
-        ProjectDirectory = projectDirectory;
-        _targetFramework = targetFramework;
-    }
+    public string ProjectDirectory { get; } = projectDirectory;
 
-    /// <summary>"webapp+957": the template plus 957 generated files.</summary>
-    public string Label { get; }
-
-    public string ProjectDirectory { get; }
-
-    public string PublishedWwwroot => Path.Combine(ProjectDirectory, "bin", "Release", _targetFramework, "publish", "wwwroot");
+    public string PublishedWwwroot => Path.Combine(ProjectDirectory, "bin", "Release", targetFramework, "publish", "wwwroot");
 
     /// <summary>Where the task keeps its rewritten and compressed files between publishes (its cache).</summary>
-    public string TaskWorkFolder => Path.Combine(ProjectDirectory, "obj", "Release", _targetFramework, OptionsReader.WorkFolder);
+    public string TaskWorkFolder => Path.Combine(ProjectDirectory, "obj", "Release", targetFramework, OptionsReader.WorkFolder);
 
     /// <summary>What the peers upload: the published wwwroot (the SDK's .gz/.br copies included). Set by <see cref="CountPublished"/>.</summary>
     public (int Files, long Bytes) Published { get; private set; }
@@ -55,23 +47,7 @@ internal sealed class WebApp
         var templateFiles = Directory.GetFiles(wwwroot, "*", SearchOption.AllDirectories).Length;
         var generated = TreeGenerator.Generate(wwwroot, generatedFiles, generatedFiles * BytesPerGeneratedFile, seed);
 
-        File.WriteAllText(Path.Combine(root, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="staticassets-bench" value="{package.FeedDirectory}" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(root, "Directory.Build.props"), $"""
-            <Project>
-              <PropertyGroup>
-                <RestorePackagesPath>{package.PackagesDirectory}</RestorePackagesPath>
-              </PropertyGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(root, "Directory.Build.targets"), "<Project />");
+        LocalFeed.Configure(root, package.FeedDirectory, package.PackagesDirectory, onlyThisFeed: true);
         var project = File.ReadAllText(projectFile);
         File.WriteAllText(projectFile, project.Replace("</Project>", $"""
               <ItemGroup>

@@ -39,23 +39,8 @@ public sealed class SampleProject : IDisposable
         {
             CopyDirectory(Path.Combine(samples, project), Path.Combine(root, project));
         }
-        File.WriteAllText(Path.Combine(root, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="staticassets-test" value="{package.FeedDirectory}" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(root, "Directory.Build.props"), $"""
-            <Project>
-              <PropertyGroup>
-                <StaticAssetsTasksVersion>{package.Version}</StaticAssetsTasksVersion>
-                <RestorePackagesPath>{package.PackagesDirectory}</RestorePackagesPath>
-              </PropertyGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(root, "Directory.Build.targets"), "<Project />");
+        LocalFeed.Configure(root, package.FeedDirectory, package.PackagesDirectory, onlyThisFeed: false,
+            new Dictionary<string, string> { ["StaticAssetsTasksVersion"] = package.Version });
         return new SampleProject(root, package);
     }
 
