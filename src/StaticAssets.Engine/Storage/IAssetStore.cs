@@ -24,11 +24,30 @@ public interface IAssetStore : IAsyncDisposable
     /// <summary>Reads a small object (the manifest) whole; null when the destination has no such key.</summary>
     Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Lists every object under the destination's root (or prefix), keys relative to it.</summary>
-    IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken);
+    /// <summary>Lists every object under the destination's root (or prefix) whose key starts with
+    /// <paramref name="under"/> ("" for all), keys relative to the root, with their size and last-modified time.</summary>
+    IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, CancellationToken cancellationToken);
 
-    /// <summary>Deletes one object if it exists (used only for the pending journal, never for assets).</summary>
+    /// <summary>Deletes one object if it exists (the pending journal).</summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes objects that may or may not exist, in as few requests as the backend allows (S3: DeleteObjects of up
+    /// to 1,000 keys; elsewhere one request each, at most <see cref="MaxConcurrency"/> at once). Used only by the
+    /// prune, for objects it proved nothing needs. On failure or cancellation some of the keys may be deleted.
+    /// </summary>
+    Task DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores the bytes of the existing object <see cref="StoreCopy.SourceKey"/> under <see cref="StoreCopy.Key"/>
+    /// with the copy's own headers, inside the store (no content passes through this process), so that readers see
+    /// the old object or the whole new one with its new headers.
+    /// </summary>
+    Task CopyAsync(StoreCopy copy, CancellationToken cancellationToken);
+
+    /// <summary>Aborts multi-part uploads under the prefix begun before <paramref name="startedBefore"/> (their parts
+    /// are stored and billed but invisible); returns how many. Stores without such uploads return 0.</summary>
+    Task<int> AbortIncompleteUploadsAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken);
 
     /// <summary>Stores one object so that readers see either nothing/the old bytes or all of the new ones.</summary>
     Task WriteAsync(StoreWrite write, CancellationToken cancellationToken);
@@ -48,4 +67,35 @@ public sealed record StoreWrite(
     string CacheControl,
     Func<Stream> OpenContent);
 
-public sealed record StoredObjectInfo(string Key, long Size);
+/// <summary>A listed object: its key (relative to the destination's root), size, and when it was last written.</summary>
+public sealed record StoredObjectInfo(string Key, long Size, DateTimeOffset LastModified = default);
+
+/// <summary>A server-side copy of <paramref name="SourceKey"/> to <paramref name="Key"/> with these headers.
+/// <paramref name="Size"/> and <paramref name="Sha256"/> are the source's (the digest is recorded as the copy's
+/// metadata, as for a write).</summary>
+public sealed record StoreCopy(
+    string SourceKey,
+    string Key,
+    long Size,
+    Sha256Digest Sha256,
+    string ContentType,
+    string? ContentEncoding,
+    string CacheControl);
+
+public static class AssetStoreExtensions
+{
+    /// <summary>Every object under the destination's root (or prefix).</summary>
+    public static IAsyncEnumerable<StoredObjectInfo> ListAsync(this IAssetStore store, CancellationToken cancellationToken) =>
+        store.ListAsync("", cancellationToken);
+
+    /// <summary>Everything <see cref="IAssetStore.ListAsync(string, CancellationToken)"/> gives, collected.</summary>
+    public static async Task<IReadOnlyList<StoredObjectInfo>> ListAllAsync(this IAssetStore store, string under, CancellationToken cancellationToken)
+    {
+        var found = new List<StoredObjectInfo>();
+        await foreach (var obj in store.ListAsync(under, cancellationToken).ConfigureAwait(false))
+        {
+            found.Add(obj);
+        }
+        return found;
+    }
+}

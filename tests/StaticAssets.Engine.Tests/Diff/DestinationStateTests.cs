@@ -235,7 +235,7 @@ public sealed class DestinationStateTests
     {
         public override Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => Task.FromResult<byte[]?>(manifest);
 
-        public override async IAsyncEnumerable<StoredObjectInfo> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        public override async IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.Yield();
             yield return new StoredObjectInfo("x", 1);

@@ -43,6 +43,25 @@ public sealed class S3StoreTests : Stores.StoreContractTests
     }
 
     [TestMethod]
+    public async Task IncompleteMultipartUploadsBegunBeforeTheTimeAreAborted_NewerOnesAndOtherPrefixesStay()
+    {
+        var (server, bucket) = await Server.Value;
+        var prefix = $"abort-{Guid.NewGuid():N}/";
+        using var client = server.CreateClient();
+        var stale = await client.InitiateMultipartUploadAsync(bucket, prefix + "big.0123456789ab.bin");
+        var elsewhere = await client.InitiateMultipartUploadAsync(bucket, $"other-{Guid.NewGuid():N}/big.bin");
+        await using var store = await CreateStoreAsync(prefix);
+
+        Assert.AreEqual(0, await store.AbortIncompleteUploadsAsync(DateTimeOffset.UtcNow.AddHours(-1), CancellationToken.None), "a new upload was aborted");
+        Assert.AreEqual(1, await store.AbortIncompleteUploadsAsync(DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None));
+
+        var uploads = (await client.ListMultipartUploadsAsync(bucket)).MultipartUploads ?? [];
+        Assert.IsFalse(uploads.Any(u => u.UploadId == stale.UploadId), "the stale upload is still there");
+        Assert.IsTrue(uploads.Any(u => u.UploadId == elsewhere.UploadId), "an upload under another prefix was aborted");
+        await client.AbortMultipartUploadAsync(bucket, elsewhere.Key, elsewhere.UploadId);
+    }
+
+    [TestMethod]
     public async Task AMissingBucketIsSA3004NamingIt()
     {
         var (server, _) = await Server.Value;

@@ -77,12 +77,109 @@ public abstract class StoreContractTests
         {
             listed.Add(obj);
         }
-        CollectionAssert.AreEquivalent(new[] { new StoredObjectInfo("a/one.0123456789ab.js", 3), new StoredObjectInfo("empty.0123456789ab.txt", 0) }, listed);
+        CollectionAssert.AreEquivalent(new[] { ("a/one.0123456789ab.js", 3L), ("empty.0123456789ab.txt", 0L) }, listed.Select(o => (o.Key, o.Size)).ToArray());
         CollectionAssert.AreEqual(new byte[] { 1, 2, 3 }, await store.TryReadAsync("a/one.0123456789ab.js", CancellationToken.None));
 
         await store.DeleteAsync("a/one.0123456789ab.js", CancellationToken.None);
         await store.DeleteAsync("never-existed.txt", CancellationToken.None);
         Assert.IsNull(await store.TryReadAsync("a/one.0123456789ab.js", CancellationToken.None));
+    }
+
+    [TestMethod]
+    public async Task ListingUnderASubPrefixGivesOnlyItsKeys_WithTheirLastModifiedTime()
+    {
+        var prefix = NewPrefix();
+        var before = DateTimeOffset.UtcNow.AddMinutes(-2);
+        await using var store = await CreateStoreAsync(prefix);
+        await store.WriteAsync(Planned("site.generations/20260101T000000000Z-0123456789ab.json", [1], "application/json").Write, CancellationToken.None);
+        await store.WriteAsync(Planned("site.generations/20260102T000000000Z-0123456789ac.json", [1, 2], "application/json").Write, CancellationToken.None);
+        await store.WriteAsync(Planned("site.json", [1, 2, 3], "application/json").Write, CancellationToken.None);
+        await store.WriteAsync(Planned("other.generations/x.json", [4], "application/json").Write, CancellationToken.None);
+
+        var under = await store.ListAllAsync("site.generations/", CancellationToken.None);
+        var all = await store.ListAllAsync("", CancellationToken.None);
+
+        CollectionAssert.AreEquivalent(
+            new[] { "site.generations/20260101T000000000Z-0123456789ab.json", "site.generations/20260102T000000000Z-0123456789ac.json" },
+            under.Select(o => o.Key).ToArray());
+        Assert.HasCount(4, all);
+        foreach (var obj in all)
+        {
+            // Servers keep whole seconds (RFC 1123 dates): allow for that and for clock differences of a minute.
+            Assert.IsTrue(obj.LastModified > before && obj.LastModified < DateTimeOffset.UtcNow.AddMinutes(2), $"{obj.Key}: {obj.LastModified:O}");
+        }
+    }
+
+    [TestMethod]
+    public async Task DeletingManyRemovesExactlyThoseKeys_InBatches_MissingOnesIncluded()
+    {
+        var prefix = NewPrefix();
+        await using var store = await CreateStoreAsync(prefix);
+        var keys = Enumerable.Range(0, 1205).Select(i => $"d/{i % 3}/f{i}.0123456789ab.txt").ToArray();
+        await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (key, token) =>
+            await store.WriteAsync(Planned(key, Encoding.UTF8.GetBytes(key), "text/plain").Write, token));
+
+        // More than one S3 batch of 1,000; keys that do not exist are fine.
+        var doomed = keys.Where((_, i) => i % 10 != 0).Append("d/never-there.txt").ToArray();
+        await store.DeleteManyAsync(doomed, CancellationToken.None);
+
+        var left = (await store.ListAllAsync("", CancellationToken.None)).Select(o => o.Key).ToArray();
+        CollectionAssert.AreEquivalent(keys.Where((_, i) => i % 10 == 0).ToArray(), left);
+    }
+
+    [TestMethod]
+    [DataRow(50_000, DisplayName = "A copy inside the store has the source's bytes and its own headers")]
+    [DataRow(0, DisplayName = "A copy inside the store has the source's bytes and its own headers (empty object)")]
+    public async Task ACopyInsideTheStoreHasTheSourcesBytesAndItsOwnHeaders(int size)
+    {
+        var prefix = NewPrefix();
+        var content = RandomNumberGenerator.GetBytes(size);
+        await using (var store = await CreateStoreAsync(prefix))
+        {
+            await store.WriteAsync(Planned("css/site.0123456789ab.css.gz", content, "text/css", "gzip").Write, CancellationToken.None);
+            await store.WriteAsync(Planned("css/site.css.gz", [9, 9, 9], "text/plain").Write, CancellationToken.None);
+
+            await store.CopyAsync(new StoreCopy("css/site.0123456789ab.css.gz", "css/site.css.gz", size, Sha256Digest.Compute(content), "text/css", "gzip", "public, max-age=300"),
+                CancellationToken.None);
+        }
+
+        var copy = await ReadBackAsync(prefix, "css/site.css.gz") ?? throw new AssertFailedException("no copy");
+        CollectionAssert.AreEqual(content, copy.Bytes);
+        if (KeepsHeaders)
+        {
+            Assert.AreEqual("text/css", copy.ContentType);
+            Assert.AreEqual("public, max-age=300", copy.CacheControl);
+            Assert.AreEqual("gzip", copy.ContentEncoding);
+            Assert.AreEqual(Convert.ToHexStringLower(SHA256.HashData(content)), copy.Sha256);
+            var source = await ReadBackAsync(prefix, "css/site.0123456789ab.css.gz");
+            Assert.AreEqual(PlanOptions.ImmutableCacheControl, source!.CacheControl, "the source's headers changed");
+        }
+    }
+
+    [TestMethod]
+    public async Task CopyingAMissingSourceIsACodedFailureAndStoresNothing()
+    {
+        var prefix = NewPrefix();
+        await using (var store = await CreateStoreAsync(prefix))
+        {
+            var error = await Assert.ThrowsExactlyAsync<StoreException>(() =>
+                store.CopyAsync(new StoreCopy("gone.0123456789ab.js", "gone.js", 10, Sha256Digest.Compute([1]), "text/javascript", null, "no-cache"), CancellationToken.None));
+            StringAssert.StartsWith(error.Code, "SA3", error.ToString());
+        }
+        Assert.IsNull(await ReadBackAsync(prefix, "gone.js"));
+    }
+
+    [TestMethod]
+    public async Task AbortingIncompleteUploadsLeavesFinishedObjects()
+    {
+        var prefix = NewPrefix();
+        await using var store = await CreateStoreAsync(prefix);
+        await store.WriteAsync(Planned("kept.0123456789ab.txt", [1, 2], "text/plain").Write, CancellationToken.None);
+
+        var aborted = await store.AbortIncompleteUploadsAsync(DateTimeOffset.UtcNow.AddMinutes(5), CancellationToken.None);
+
+        Assert.AreEqual(0, aborted);
+        CollectionAssert.AreEqual(new byte[] { 1, 2 }, await store.TryReadAsync("kept.0123456789ab.txt", CancellationToken.None));
     }
 
     [TestMethod]
@@ -159,4 +256,20 @@ public sealed class LocalFolderStoreContractTests : StoreContractTests
 
     protected override Task<StoredCopy?> ReadBackAsync(string prefix, string key) =>
         Task.FromResult(File.Exists(_root.Combine(prefix + key)) ? new StoredCopy(File.ReadAllBytes(_root.Combine(prefix + key)), null, null, null, null) : null);
+
+    [TestMethod]
+    public async Task AFoldersIncompleteUploadsAreTheTemporaryFilesAKilledPublishLeft()
+    {
+        await using var store = await CreateStoreAsync("tmp/");
+        var leftover = _root.Write("tmp/css/.site.0123456789ab.css.0f0f.tmp", "half");
+        File.SetLastWriteTimeUtc(leftover, DateTime.UtcNow.AddHours(-2));
+        var fresh = _root.Write("tmp/css/.site.0123456789ac.css.0f0f.tmp", "in flight");
+        var kept = _root.Write("tmp/css/site.0123456789ab.css", "whole");
+
+        Assert.AreEqual(1, await store.AbortIncompleteUploadsAsync(DateTimeOffset.UtcNow.AddHours(-1), CancellationToken.None));
+
+        Assert.IsFalse(File.Exists(leftover));
+        Assert.IsTrue(File.Exists(fresh), "a write that may still be in flight was removed");
+        Assert.IsTrue(File.Exists(kept));
+    }
 }

@@ -61,8 +61,14 @@ public sealed class GatedStore(bool honorCancellation = true) : IAssetStore
 
     public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => Task.FromResult<byte[]?>(null);
 
-    public IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, CancellationToken cancellationToken) =>
         Array.Empty<StoredObjectInfo>().ToAsyncEnumerable();
+
+    public Task DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task CopyAsync(StoreCopy copy, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<int> AbortIncompleteUploadsAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken) => Task.FromResult(0);
 
     public async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
     {

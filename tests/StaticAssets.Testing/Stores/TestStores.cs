@@ -13,6 +13,12 @@ public class InMemoryStore : IAssetStore
 
     public ConcurrentDictionary<string, byte[]> Objects { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>When each object was last written (a test may age one by setting it).</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> Modified { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The headers each copy made carried.</summary>
+    public ConcurrentDictionary<string, StoreCopy> Copies { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Keys in the order their writes completed.</summary>
     public IReadOnlyList<string> Writes => _writes.ToArray();
 
@@ -23,14 +29,40 @@ public class InMemoryStore : IAssetStore
     public virtual Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) =>
         Task.FromResult(Objects.TryGetValue(key, out var bytes) ? bytes : null);
 
-    public virtual IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken) =>
-        Objects.Select(o => new StoredObjectInfo(o.Key, o.Value.LongLength)).ToArray().ToAsyncEnumerable();
+    public virtual IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, CancellationToken cancellationToken) =>
+        Objects.Where(o => o.Key.StartsWith(under, StringComparison.Ordinal))
+            .Select(o => new StoredObjectInfo(o.Key, o.Value.LongLength, Modified.GetValueOrDefault(o.Key)))
+            .OrderBy(o => o.Key, StringComparer.Ordinal).ToArray().ToAsyncEnumerable();
 
     public virtual Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         Objects.TryRemove(key, out _);
+        Modified.TryRemove(key, out _);
         return Task.CompletedTask;
     }
+
+    public virtual async Task DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        foreach (var key in keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await DeleteAsync(key, cancellationToken);
+        }
+    }
+
+    public virtual Task CopyAsync(StoreCopy copy, CancellationToken cancellationToken)
+    {
+        if (!Objects.TryGetValue(copy.SourceKey, out var bytes))
+        {
+            throw new StoreException(Messages.StoreRefused($"404 NoSuchKey: '{copy.SourceKey}'"));
+        }
+        Objects[copy.Key] = bytes;
+        Modified[copy.Key] = DateTimeOffset.UtcNow;
+        Copies[copy.Key] = copy;
+        return Task.CompletedTask;
+    }
+
+    public virtual Task<int> AbortIncompleteUploadsAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken) => Task.FromResult(0);
 
     public virtual async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
     {
@@ -45,6 +77,7 @@ public class InMemoryStore : IAssetStore
             throw failure;
         }
         Objects[write.Key] = buffer.ToArray();
+        Modified[write.Key] = DateTimeOffset.UtcNow;
         _writes.Enqueue(write.Key);
     }
 
@@ -60,7 +93,15 @@ public sealed class RecordingStore(IAssetStore inner) : IAssetStore
 {
     private readonly ConcurrentQueue<(bool Done, string Key)> _events = new();
     private readonly ConcurrentDictionary<string, StoreWrite> _writes = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _operations = new();
     private int _reads;
+
+    /// <summary>Every request-like operation in order: "GET key", "PUT key", "LIST under", "DELETE key",
+    /// "DELETE-MANY n", "COPY source -> key", "ABORT".</summary>
+    public IReadOnlyList<string> Operations => _operations.ToArray();
+
+    /// <summary>Called before each batch of deletes is passed on (may hold or fail it).</summary>
+    public Func<IReadOnlyList<string>, CancellationToken, Task>? BeforeDeletes { get; init; }
 
     /// <summary>Called before each write is passed on; may throw to fail it.</summary>
     public Func<StoreWrite, CancellationToken, Task>? BeforeWrite { get; init; }
@@ -96,15 +137,47 @@ public sealed class RecordingStore(IAssetStore inner) : IAssetStore
     public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _reads);
+        _operations.Enqueue("GET " + key);
         return inner.TryReadAsync(key, cancellationToken);
     }
 
-    public IAsyncEnumerable<StoredObjectInfo> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, CancellationToken cancellationToken)
+    {
+        _operations.Enqueue("LIST " + under);
+        return inner.ListAsync(under, cancellationToken);
+    }
 
-    public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        _operations.Enqueue("DELETE " + key);
+        return inner.DeleteAsync(key, cancellationToken);
+    }
+
+    public async Task DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        _operations.Enqueue("DELETE-MANY " + keys.Count);
+        if (BeforeDeletes is { } before)
+        {
+            await before(keys, cancellationToken);
+        }
+        await inner.DeleteManyAsync(keys, cancellationToken);
+    }
+
+    public Task CopyAsync(StoreCopy copy, CancellationToken cancellationToken)
+    {
+        _operations.Enqueue($"COPY {copy.SourceKey} -> {copy.Key}");
+        return inner.CopyAsync(copy, cancellationToken);
+    }
+
+    public Task<int> AbortIncompleteUploadsAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken)
+    {
+        _operations.Enqueue("ABORT");
+        return inner.AbortIncompleteUploadsAsync(startedBefore, cancellationToken);
+    }
 
     public async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
     {
+        _operations.Enqueue("PUT " + write.Key);
         _events.Enqueue((false, write.Key));
         _writes[write.Key] = write;
         if (Shuffle)

@@ -38,18 +38,22 @@ public sealed class LocalFolderStore : IAssetStore
         }
     }
 
-    public async IAsyncEnumerable<StoredObjectInfo> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(_root))
+        // Start at the deepest folder the key prefix names, so listing a sub-folder does not walk the whole tree.
+        var folder = under.LastIndexOf('/') is var slash and >= 0 ? PathFor(under[..slash]) : _root;
+        if (!Directory.Exists(folder))
         {
             yield break;
         }
-        foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!AtomicFile.IsTemporary(Path.GetFileName(file)))
+            var key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (!AtomicFile.IsTemporary(Path.GetFileName(file)) && key.StartsWith(under, StringComparison.Ordinal))
             {
-                yield return new StoredObjectInfo(Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/'), new FileInfo(file).Length);
+                var info = new FileInfo(file);
+                yield return new StoredObjectInfo(key, info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero));
             }
         }
         await Task.CompletedTask.ConfigureAwait(false);
@@ -67,6 +71,60 @@ public sealed class LocalFolderStore : IAssetStore
         {
             return Task.FromException(failure);
         }
+    }
+
+    public Task DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        foreach (var key in keys)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return Task.FromCanceled(cancellationToken);
+            }
+            if (DeleteAsync(key, cancellationToken) is { IsFaulted: true } failed)
+            {
+                return failed;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A copy through a temporary file renamed into place (a folder keeps no headers).</summary>
+    public async Task CopyAsync(StoreCopy copy, CancellationToken cancellationToken)
+    {
+        var source = PathFor(copy.SourceKey);
+        var path = PathFor(copy.Key);
+        try
+        {
+            await AtomicFile.WriteAsync(path, async (output, token) =>
+            {
+                await using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.Asynchronous);
+                await input.CopyToAsync(output, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>A folder's incomplete writes are the temporary files a killed publish left: removes those begun before the time.</summary>
+    public Task<int> AbortIncompleteUploadsAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        if (Directory.Exists(_root))
+        {
+            foreach (var file in Directory.EnumerateFiles(_root, ".*.tmp", SearchOption.AllDirectories))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (AtomicFile.IsTemporary(Path.GetFileName(file)) && File.GetLastWriteTimeUtc(file) < startedBefore.UtcDateTime)
+                {
+                    File.Delete(file);
+                    removed++;
+                }
+            }
+        }
+        return Task.FromResult(removed);
     }
 
     public async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)

@@ -88,9 +88,9 @@ public sealed class S3AssetStore : IAssetStore
         }
     }
 
-    public async IAsyncEnumerable<StoredObjectInfo> ListAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var request = new ListObjectsV2Request { BucketName = _destination.Bucket, Prefix = _destination.Prefix };
+        var request = new ListObjectsV2Request { BucketName = _destination.Bucket, Prefix = _destination.Prefix + under };
         do
         {
             ListObjectsV2Response response;
@@ -104,7 +104,9 @@ public sealed class S3AssetStore : IAssetStore
             }
             foreach (var obj in response.S3Objects ?? [])
             {
-                yield return new StoredObjectInfo(obj.Key[_destination.Prefix.Length..], obj.Size ?? 0);
+                yield return new StoredObjectInfo(
+                    obj.Key[_destination.Prefix.Length..], obj.Size ?? 0,
+                    obj.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : default);
             }
             request.ContinuationToken = response.NextContinuationToken;
         }
@@ -116,6 +118,85 @@ public sealed class S3AssetStore : IAssetStore
         try
         {
             await _client.DeleteObjectAsync(_destination.Bucket, _destination.Prefix + key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>DeleteObjects of up to 1,000 keys a request (S3's limit), the requests at most <see cref="MaxConcurrency"/>
+    /// at once. A key the server could not delete fails the call, naming it.</summary>
+    public async Task DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Parallel.ForEachAsync(keys.Chunk(1000), new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrency, CancellationToken = cancellationToken },
+                async (batch, token) =>
+                {
+                    var response = await _client.DeleteObjectsAsync(new DeleteObjectsRequest
+                    {
+                        BucketName = _destination.Bucket,
+                        Objects = batch.Select(k => new KeyVersion { Key = _destination.Prefix + k }).ToList(),
+                        Quiet = true,
+                    }, token).ConfigureAwait(false);
+                    if (response.DeleteErrors is { Count: > 0 } errors)
+                    {
+                        throw new StoreException(Messages.StoreRefused(
+                            $"{errors.Count:N0} of {batch.Length:N0} objects were not deleted, the first '{errors[0].Key}': {errors[0].Code} {errors[0].Message}"));
+                    }
+                }).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>CopyObject with the copy's own headers (MetadataDirective REPLACE): one request, no content through us.</summary>
+    public async Task CopyAsync(StoreCopy copy, CancellationToken cancellationToken)
+    {
+        var request = new CopyObjectRequest
+        {
+            SourceBucket = _destination.Bucket,
+            SourceKey = _destination.Prefix + copy.SourceKey,
+            DestinationBucket = _destination.Bucket,
+            DestinationKey = _destination.Prefix + copy.Key,
+            MetadataDirective = S3MetadataDirective.REPLACE,
+            ContentType = copy.ContentType,
+        };
+        SetHeaders(request.Headers, request.Metadata, copy.CacheControl, copy.ContentEncoding, copy.Sha256);
+        try
+        {
+            await _client.CopyObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
+    public async Task<int> AbortIncompleteUploadsAsync(DateTimeOffset startedBefore, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stale = new List<MultipartUpload>();
+            var request = new ListMultipartUploadsRequest { BucketName = _destination.Bucket, Prefix = _destination.Prefix };
+            while (true)
+            {
+                var page = await _client.ListMultipartUploadsAsync(request, cancellationToken).ConfigureAwait(false);
+                stale.AddRange((page.MultipartUploads ?? []).Where(u => u.Initiated is { } started && started.ToUniversalTime() < startedBefore.UtcDateTime));
+                if (page.IsTruncated != true)
+                {
+                    break;
+                }
+                request.KeyMarker = page.NextKeyMarker;
+                request.UploadIdMarker = page.NextUploadIdMarker;
+            }
+            await Parallel.ForEachAsync(stale, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrency, CancellationToken = cancellationToken },
+                async (upload, token) => await _client.AbortMultipartUploadAsync(_destination.Bucket, upload.Key, upload.UploadId, token).ConfigureAwait(false))
+                .ConfigureAwait(false);
+            return stale.Count;
         }
         catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
         {
@@ -278,15 +359,18 @@ public sealed class S3AssetStore : IAssetStore
         partsInFlight.Release();
     }
 
-    private static void SetHeaders(HeadersCollection headers, MetadataCollection metadata, StoreWrite write)
+    private static void SetHeaders(HeadersCollection headers, MetadataCollection metadata, StoreWrite write) =>
+        SetHeaders(headers, metadata, write.CacheControl, write.ContentEncoding, write.Sha256);
+
+    private static void SetHeaders(HeadersCollection headers, MetadataCollection metadata, string cacheControl, string? contentEncoding, Sha256Digest sha256)
     {
-        headers.CacheControl = write.CacheControl;
-        if (write.ContentEncoding is { } encoding)
+        headers.CacheControl = cacheControl;
+        if (contentEncoding is { } encoding)
         {
             headers.ContentEncoding = encoding;
         }
         // Lets anyone check an object against the manifest without downloading it (HEAD shows x-amz-meta-sha256).
-        metadata.Add("sha256", write.Sha256.Hex);
+        metadata.Add("sha256", sha256.Hex);
     }
 
     /// <summary>The S3 client's failures in the user's terms (null: a cause <see cref="StoreFailures"/> knows). No credentials.</summary>
