@@ -49,5 +49,7 @@ internal sealed class MSBuildPublishLog(TaskLoggingHelper log) : IPublishLog
 
     public void Completed(PublishSummary summary) => Pipeline?.Completed(summary, Emit);
 
+    public void Finished(string operation, IReadOnlyDictionary<string, string> outputs) => Pipeline?.Finished(operation, outputs, Emit);
+
     private void Emit(string line) => log.LogMessage(MessageImportance.High, line);
 }

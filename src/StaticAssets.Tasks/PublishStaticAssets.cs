@@ -10,36 +10,20 @@ using StaticAssets.Tasks.Pipelines;
 namespace StaticAssets.Tasks;
 
 /// <summary>
-/// Publishes <c>@(StaticAsset)</c> items to <c>$(StaticAssetsDestination)</c>. A thin adapter: items and properties
-/// in (<see cref="StaticAssetItems"/>, <see cref="OptionsReader"/>), the engine's reports out as MSBuild log entries
-/// and output items. Every option is the user's text, passed through untouched: empty means the engine's default.
+/// Publishes <c>@(StaticAsset)</c> items to <c>$(StaticAssetsDestination)</c>, then prunes when
+/// <c>$(StaticAssetsKeepGenerations)</c> is set. A thin adapter: items and properties in (<see cref="StaticAssetItems"/>,
+/// <see cref="OptionsReader"/>), the engine's reports out as MSBuild log entries and output items. Every option is the
+/// user's text, passed through untouched: empty means the engine's default.
 /// </summary>
-public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICancelableTask
+public sealed class PublishStaticAssets : StoreTask
 {
-    // Created up front: Cancel may arrive from any thread, even before Execute.
-    private readonly CancellationTokenSource _cancellation = new();
-
     [Required]
     public ITaskItem[] Assets { get; set; } = [];
 
     /// <summary>The SDK's <c>@(StaticWebAssetEndpoint)</c> items, read for each asset's Content-Type.</summary>
     public ITaskItem[] Endpoints { get; set; } = [];
 
-    /// <summary>Relative paths resolve against this folder (the project's).</summary>
-    [Required]
-    public string ProjectDirectory { get; set; } = "";
-
-    /// <summary><c>$(PublishDir)</c>: the default destination and the manifest's copy go there.</summary>
-    public string PublishDirectory { get; set; } = "";
-
-    /// <summary><c>$(IntermediateOutputPath)</c>: rewritten and compressed files are kept there between publishes.</summary>
-    public string IntermediateDirectory { get; set; } = "";
-
-    public string Destination { get; set; } = "";
-    public string ManifestName { get; set; } = "";
     public string LocalManifestPath { get; set; } = "";
-    public string MaxConcurrency { get; set; } = "";
-    public string MaxAttempts { get; set; } = "";
     public string DryRun { get; set; } = "";
     public string VerifyRemote { get; set; } = "";
     public string CacheControl { get; set; } = "";
@@ -52,15 +36,10 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
     public string CompressOriginals { get; set; } = "";
     public string OriginalsCacheControl { get; set; } = "";
     public string WorkDirectory { get; set; } = "";
-    public string S3ServiceUrl { get; set; } = "";
-    public string S3Region { get; set; } = "";
-    public string S3ForcePathStyle { get; set; } = "";
-    public string S3ChecksumMode { get; set; } = "";
-
-    /// <summary>The NAME of an environment variable holding a connection string or SAS token, never the secret.</summary>
-    public string AzureConnectionStringVariable { get; set; } = "";
-    public string AzureSasVariable { get; set; } = "";
-    public string PipelineReporting { get; set; } = "";
+    public string KeepGenerations { get; set; } = "";
+    public string PruneMinAge { get; set; } = "";
+    public string MaxDeletes { get; set; } = "";
+    public string PruneDryRun { get; set; } = "";
 
     /// <summary>The manifest written into the publish output (none on a dry run).</summary>
     [Output]
@@ -70,75 +49,57 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
     [Output]
     public ITaskItem[] WrittenAssets { get; private set; } = [];
 
-    public void Cancel() => _cancellation.Cancel();
-
-    // The engine is asynchronous throughout (no thread is blocked per object); only this node thread waits.
-    public override bool Execute() => ExecuteAsync().GetAwaiter().GetResult();
-
-    private async Task<bool> ExecuteAsync()
+    private protected override async Task<bool> RunAsync(
+        OptionsReader reader, PublishConfiguration configuration, IReadOnlyDictionary<Option, string?> values, MSBuildPublishLog log, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var log = new MSBuildPublishLog(Log);
-        try
+        var (destination, options, storeSettings) = configuration;
+        // Checked before anything is written: a bad prune setting must not surface after the publish.
+        var prune = reader.ReadPrune(values, options, required: false);
+        var times = new PhaseTimes();
+        IReadOnlyList<AssetSource>? sources;
+        using (times.Measure("gather"))
         {
-            log.Pipeline = PipelineReporter.Create(PipelineReporting, Environment.GetEnvironmentVariable, log.Spelling);
-            var context = new PublishContext(ProjectDirectory, NullIfEmpty(PublishDirectory), NullIfEmpty(IntermediateDirectory));
-            var (destination, options, storeSettings) = new OptionsReader(log.Spelling).Read(Options(), context);
-            var times = new PhaseTimes();
-            IReadOnlyList<AssetSource>? sources;
-            using (times.Measure("gather"))
-            {
-                sources = AssetGatherer.FromBuildFiles(StaticAssetItems.ToBuildFiles(Assets, Endpoints, ProjectDirectory), ProjectDirectory, log);
-            }
-            if (sources is null)
-            {
-                return false;
-            }
-            await using var store = destination.CreateStore(storeSettings with { Log = log });
-            var result = await StaticAssetPublisher.PublishAsync(sources, store, options, log, _cancellation.Token, times).ConfigureAwait(false);
-            if (result is { Succeeded: true, Plan: { } plan, Written: { } written })
-            {
-                log.Completed(new PublishSummary(
-                    plan.Assets.Count, plan.Objects.Count, written.Count, options.DryRun ? 0 : plan.Objects.Count - written.Count,
-                    written.Sum(o => o.Size), store.Description, AssetManifest.PathsHash(plan), clock.Elapsed.TotalSeconds, options.DryRun));
-                WrittenAssets = StaticAssetItems.ToWrittenItems(plan, written);
-                ManifestFile = result.LocalManifestPath is { } manifest ? StaticAssetItems.ToFileItem(manifest) : null;
-            }
-            return result.Succeeded && !Log.HasLoggedErrors;
+            sources = AssetGatherer.FromBuildFiles(StaticAssetItems.ToBuildFiles(Assets, Endpoints, ProjectDirectory), ProjectDirectory, log);
         }
-        catch (StaticAssetsException e)
+        if (sources is null)
         {
-            log.Report(e.Diagnostic);
             return false;
         }
+        await using var store = destination.CreateStore(storeSettings with { Log = log });
+        var result = await StaticAssetPublisher.PublishAsync(sources, store, options, log, cancellationToken, times).ConfigureAwait(false);
+        if (result is { Succeeded: true, Plan: { } plan, Written: { } written })
+        {
+            log.Completed(new PublishSummary(
+                plan.Assets.Count, plan.Objects.Count, written.Count, options.DryRun ? 0 : plan.Objects.Count - written.Count,
+                written.Sum(o => o.Size), store.Description, AssetManifest.PathsHash(plan), clock.Elapsed.TotalSeconds, options.DryRun));
+            WrittenAssets = StaticAssetItems.ToWrittenItems(plan, written);
+            ManifestFile = result.LocalManifestPath is { } manifest ? StaticAssetItems.ToFileItem(manifest) : null;
+            if (prune is not null && !options.DryRun && !Log.HasLoggedErrors)
+            {
+                return await PruneStaticAssets.RunPruneAsync(store, prune, log, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return result.Succeeded;
     }
 
-    private Dictionary<Option, string?> Options() => new()
+    private protected override Dictionary<Option, string?> Options()
     {
-        [Option.Destination] = Destination,
-        [Option.ManifestName] = ManifestName,
-        [Option.LocalManifestPath] = LocalManifestPath,
-        [Option.MaxConcurrency] = MaxConcurrency,
-        [Option.MaxAttempts] = MaxAttempts,
-        [Option.DryRun] = DryRun,
-        [Option.VerifyRemote] = VerifyRemote,
-        [Option.CacheControl] = CacheControl,
-        [Option.RewriteReferences] = RewriteReferences,
-        [Option.RewriteJsImports] = RewriteJavaScriptModules,
-        [Option.Strict] = Strict,
-        [Option.FingerprintPattern] = FingerprintedNamePattern,
-        [Option.Compression] = Compression,
-        [Option.KeepOriginalNames] = KeepOriginalNames,
-        [Option.CompressOriginals] = CompressOriginals,
-        [Option.OriginalsCacheControl] = OriginalsCacheControl,
-        [Option.WorkDirectory] = WorkDirectory,
-        [Option.S3ServiceUrl] = S3ServiceUrl,
-        [Option.S3Region] = S3Region,
-        [Option.S3ForcePathStyle] = S3ForcePathStyle,
-        [Option.S3ChecksumMode] = S3ChecksumMode,
-        [Option.AzureConnectionStringVariable] = AzureConnectionStringVariable,
-        [Option.AzureSasVariable] = AzureSasVariable,
-    };
-
-    private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
+        var options = base.Options();
+        options[Option.LocalManifestPath] = LocalManifestPath;
+        options[Option.DryRun] = DryRun;
+        options[Option.VerifyRemote] = VerifyRemote;
+        options[Option.CacheControl] = CacheControl;
+        options[Option.RewriteReferences] = RewriteReferences;
+        options[Option.RewriteJsImports] = RewriteJavaScriptModules;
+        options[Option.Strict] = Strict;
+        options[Option.FingerprintPattern] = FingerprintedNamePattern;
+        options[Option.Compression] = Compression;
+        options[Option.KeepOriginalNames] = KeepOriginalNames;
+        options[Option.CompressOriginals] = CompressOriginals;
+        options[Option.OriginalsCacheControl] = OriginalsCacheControl;
+        options[Option.WorkDirectory] = WorkDirectory;
+        PruneStaticAssets.AddPruneOptions(options, KeepGenerations, PruneMinAge, MaxDeletes, PruneDryRun);
+        return options;
+    }
 }

@@ -83,6 +83,23 @@ public sealed class BadInputMatrixTests
         ["SA1014 compression"] = new(DiagnosticCodes.InvalidPlanSetting, r => r.Task.Compression = "zip", ["StaticAssetsCompression contains 'zip'"]),
         ["SA1014 fingerprint pattern"] = new(DiagnosticCodes.InvalidPlanSetting, r => r.Task.FingerprintedNamePattern = "[unclosed", ["StaticAssetsFingerprintPattern is not a valid regular expression"]),
         ["SA1015 dry run maybe"] = new(DiagnosticCodes.InvalidSwitch, r => r.Task.DryRun = "maybe", ["StaticAssetsDryRun is 'maybe'; it must be true or false"]),
+        ["SA1017 the destination's manifest is another project's"] = new(DiagnosticCodes.ManifestOfAnotherProject, r =>
+        {
+            r.Asset("js/other.js", "other()");
+            r.Task.ProjectName = "OtherApp";
+        }, ["written by the project 'SampleApp', not 'OtherApp'", "StaticAssetsManifestName", "StaticAssetsAdoptManifest=true"]),
+        ["SA1018 keep generations not a number"] = new(DiagnosticCodes.InvalidPruneSetting, r => r.Task.KeepGenerations = "three", ["StaticAssetsKeepGenerations is 'three'"]),
+        ["SA1018 minimum age without a unit"] = new(DiagnosticCodes.InvalidPruneSetting, r =>
+        {
+            r.Task.KeepGenerations = "2";
+            r.Task.PruneMinAge = "30";
+        }, ["StaticAssetsPruneMinAge is '30'", "30m, 6h or 1d"]),
+        ["SA1018 max deletes negative"] = new(DiagnosticCodes.InvalidPruneSetting, r =>
+        {
+            r.Task.KeepGenerations = "2";
+            r.Task.MaxDeletes = "-1";
+        }, ["StaticAssetsMaxDeletes is '-1'"]),
+        ["SA1015 adopt maybe"] = new(DiagnosticCodes.InvalidSwitch, r => r.Task.AdoptManifest = "maybe", ["StaticAssetsAdoptManifest is 'maybe'"]),
         ["SA1005 manifest name with a folder"] = new(DiagnosticCodes.InvalidManifestName, r => r.Task.ManifestName = "a/b.json", ["StaticAssetsManifestName 'a/b.json'", "Use a plain name"]),
         ["SA1005 manifest name .."] = new(DiagnosticCodes.InvalidManifestName, r => r.Task.ManifestName = "..", ["StaticAssetsManifestName '..'"]),
 
@@ -204,10 +221,13 @@ public sealed class BadInputMatrixTests
     public void EveryCodeAUserCanCauseHasARow()
     {
         // Store failures (SA3001, SA3002, SA3004-SA3006, SA3010-SA3012) need a real store: the integration tests
-        // cover them per backend. A file changed or deleted mid-publish (SA3003, SA3007): the engine's tests.
+        // cover them per backend. A file changed or deleted mid-publish (SA3003, SA3007): the engine's tests. The
+        // rollback's and prune's own codes (SA1016, SA2007, SA2008, SA3013): Generations/* in the engine's and the
+        // integration tests, and RollbackTaskTests.
         string[] elsewhere = [DiagnosticCodes.WriteFailed, DiagnosticCodes.ReadManifestFailed, DiagnosticCodes.BucketNotFound,
             DiagnosticCodes.AccessDenied, DiagnosticCodes.EndpointUnreachable, DiagnosticCodes.ObjectTooLarge, DiagnosticCodes.StoreTimedOut,
-            DiagnosticCodes.SourceChanged, DiagnosticCodes.SourceDeleted, DiagnosticCodes.NoCredentials];
+            DiagnosticCodes.SourceChanged, DiagnosticCodes.SourceDeleted, DiagnosticCodes.NoCredentials,
+            DiagnosticCodes.UnknownGeneration, DiagnosticCodes.GenerationNotRecorded, DiagnosticCodes.TooManyDeletes, DiagnosticCodes.GenerationIncomplete];
         var all = typeof(DiagnosticCodes).GetFields().Select(f => (string)f.GetRawConstantValue()!);
 
         CollectionAssert.AreEquivalent(all.Except(elsewhere).ToArray(), Cases.Values.Select(c => c.Code).Distinct().ToArray());

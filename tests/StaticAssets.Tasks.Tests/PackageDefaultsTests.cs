@@ -34,10 +34,18 @@ public sealed class PackageDefaultsTests
         // The one assignment: the earlier name of a setting, when the new one is not set.
         CollectionAssert.AreEqual(new[] { "StaticAssetsMaxAttempts" }, assigned);
 
-        var call = targets.Descendants().Single(e => e.Name.LocalName == "PublishStaticAssets");
-        var passed = call.Attributes().Select(a => a.Value).Where(v => v.StartsWith("$(StaticAssets", StringComparison.Ordinal)).ToArray();
-        var expected = Enum.GetValues<Option>().Select(o => $"$(StaticAssets{o})").ToArray();
-        CollectionAssert.AreEquivalent(expected, passed, "every option, and nothing but the options, is passed through");
+        string[] Passed(string task) => targets.Descendants().Single(e => e.Name.LocalName == task && e.Parent?.Name.LocalName == "Target")
+            .Attributes().Select(a => a.Value).Where(v => v.StartsWith("$(StaticAssets", StringComparison.Ordinal)).ToArray();
+        // Every option but the rollback's choice of generation goes to the publish (which prunes after itself).
+        var expected = Enum.GetValues<Option>().Except([Option.Generation]).Select(o => $"$(StaticAssets{o})").ToArray();
+        CollectionAssert.AreEquivalent(expected, Passed("PublishStaticAssets"), "every option, and nothing but the options, is passed through");
+        string[] store = ["Destination", "ManifestName", "MaxConcurrency", "MaxAttempts", "S3ServiceUrl", "S3Region", "S3ForcePathStyle", "S3ChecksumMode",
+            "AzureConnectionStringVariable", "AzureSasVariable", "PipelineReporting"];
+        CollectionAssert.AreEquivalent(store.Select(o => $"$(StaticAssets{o})").ToArray(), Passed("ListStaticAssetGenerations"));
+        CollectionAssert.AreEquivalent(store.Concat(["AdoptManifest", "OriginalsCacheControl", "Generation"]).Select(o => $"$(StaticAssets{o})").ToArray(),
+            Passed("RollbackStaticAssets"));
+        CollectionAssert.AreEquivalent(store.Concat(["AdoptManifest", "KeepGenerations", "PruneMinAge", "MaxDeletes", "PruneDryRun"]).Select(o => $"$(StaticAssets{o})").ToArray(),
+            Passed("PruneStaticAssets"));
     }
 
     [TestMethod]
@@ -71,7 +79,7 @@ public sealed class PackageDefaultsTests
 
         var byTask = File.ReadAllBytes(project.Combine("publish/static-assets/" + AssetManifest.DefaultName));
         CollectionAssert.AreEqual(File.ReadAllBytes(project.Combine("engine/" + AssetManifest.DefaultName)), byTask);
-        CollectionAssert.AreEqual(TestData.FilesUnder(project.Combine("engine")), TestData.FilesUnder(project.Combine("publish/static-assets")));
+        CollectionAssert.AreEqual(TestData.WithoutHistory(TestData.FilesUnder(project.Combine("engine"))), TestData.WithoutHistory(TestData.FilesUnder(project.Combine("publish/static-assets"))));
         CollectionAssert.AreEqual(byTask, File.ReadAllBytes(project.Combine("publish/" + AssetManifest.DefaultName)), "the local copy");
         Assert.IsTrue(Directory.Exists(project.Combine("obj/staticassets")), "the work folder defaults to the intermediate folder's");
     }
@@ -108,6 +116,11 @@ public sealed class PackageDefaultsTests
             [Option.Compression] = $"`{string.Join(';', plan.Compression!)}`",
             [Option.S3ForcePathStyle] = $"`{Switch(new S3Settings().ForcePathStyle)}`",
             [Option.S3ChecksumMode] = $"`{new S3Settings().ChecksumMode}`",
+            [Option.AdoptManifest] = $"`{Switch(new PublishOptions().AdoptManifest)}`",
+            [Option.Generation] = $"`{new StaticAssets.Engine.Generations.RollbackOptions().Generation}`",
+            [Option.PruneMinAge] = $"`{new StaticAssets.Engine.Generations.PruneOptions().MinAge.TotalDays:0}d`",
+            [Option.MaxDeletes] = $"`{new StaticAssets.Engine.Generations.PruneOptions().MaxDeletes}`",
+            [Option.PruneDryRun] = $"`{Switch(new StaticAssets.Engine.Generations.PruneOptions().DryRun)}`",
         };
         foreach (var (option, text) in expected)
         {

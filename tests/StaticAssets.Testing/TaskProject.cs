@@ -35,6 +35,7 @@ public sealed class TaskProject : IDisposable
             Assets = assets,
             Destination = "bin/static-assets",
             ProjectDirectory = Dir,
+            ProjectName = "SampleApp",
             LocalManifestPath = "bin/publish/" + AssetManifest.DefaultName,
             MaxConcurrency = "4",
             // One object per file (the files here are too small to compress): what a test expects stays short.

@@ -101,6 +101,12 @@ public static class TestData
         key, "/nonexistent/" + key, 1, Sha256Digest.Compute(Encoding.UTF8.GetBytes(key)), "text/plain", null, "no-cache");
 
     /// <summary>Every file under <paramref name="root"/>, as '/'-separated relative paths.</summary>
+    /// <summary>Whether a key is a manifest's history entry (<c>name.generations/...</c>).</summary>
+    public static bool IsHistory(string key) => key.Contains(".generations/", StringComparison.Ordinal);
+
+    /// <summary>The keys that are not history entries.</summary>
+    public static string[] WithoutHistory(IEnumerable<string> keys) => keys.Where(k => !IsHistory(k)).ToArray();
+
     public static string[] FilesUnder(string root) => Directory.Exists(root)
         ? Directory.GetFiles(root, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/'))

@@ -6,32 +6,73 @@ namespace StaticAssets.Engine.Commit;
 
 /// <summary>
 /// Commit: called only after every object the manifest names is stored. The destination's manifest is written
-/// first (readers switch to the new generation in one step), then the copy in the publish output.
+/// first (readers switch to the new generation in one step), together with its history entry, then the copy in the
+/// publish output.
 /// </summary>
 public static class ManifestCommitter
 {
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(15);
+
     /// <summary>Returns true if the destination's manifest was (re)written.</summary>
     public static async Task<bool> CommitAsync(
         IAssetStore store, string manifestName, byte[] manifest, byte[]? storedManifest, string? localManifestPath,
-        CancellationToken cancellationToken)
+        GenerationSource source, IPublishLog log, CancellationToken cancellationToken)
     {
         var changed = storedManifest is null || !manifest.AsSpan().SequenceEqual(storedManifest);
         if (changed)
         {
-            try
-            {
-                await store.WriteAsync(AssetManifest.ToStoreWrite(manifestName, manifest), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw Messages.ManifestNotWritten(StoreFailures.DiagnosticOf(e), manifestName, store.Description).AsException(e);
-            }
+            await SwitchAsync(store, manifestName, manifest, storedManifest, GenerationKind.Publish, source, log, cancellationToken).ConfigureAwait(false);
         }
         if (localManifestPath is not null)
         {
             await WriteLocalCopyAsync(Path.GetFullPath(localManifestPath), manifest, cancellationToken).ConfigureAwait(false);
         }
         return changed;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="manifest"/> current: one PUT of the manifest and, at the same time (no extra round trip),
+    /// one of its immutable history entry. A failed manifest write throws (the entry, if stored, is removed again:
+    /// the history lists only generations that became current); a failed entry is warning SA2007.
+    /// </summary>
+    public static async Task<GenerationRecord> SwitchAsync(
+        IAssetStore store, string manifestName, byte[] manifest, byte[]? replaced, GenerationKind kind, GenerationSource source,
+        IPublishLog log, CancellationToken cancellationToken)
+    {
+        var record = GenerationRecord.For(kind, manifest, replaced, DateTimeOffset.UtcNow, source);
+        var entryKey = record.KeyIn(manifestName);
+        var writingManifest = store.WriteAsync(AssetManifest.ToStoreWrite(manifestName, manifest), cancellationToken);
+        var writingEntry = store.WriteAsync(AssetManifest.ToStoreWrite(entryKey, record.Serialize(manifest)), cancellationToken);
+        await Task.WhenAll(writingManifest, writingEntry).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (!writingManifest.IsCompletedSuccessfully)
+        {
+            if (writingEntry.IsCompletedSuccessfully)
+            {
+                await TryDeleteAsync(store, entryKey).ConfigureAwait(false);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            throw Messages.ManifestNotWritten(StoreFailures.DiagnosticOf(writingManifest.Exception!.InnerException!), manifestName, store.Description)
+                .AsException(writingManifest.Exception);
+        }
+        if (!writingEntry.IsCompletedSuccessfully && !cancellationToken.IsCancellationRequested)
+        {
+            log.Report(Messages.HistoryEntryNotWritten(StoreFailures.DiagnosticOf(writingEntry.Exception!.InnerException!), entryKey, store.Description));
+        }
+        return record;
+    }
+
+    private static async Task TryDeleteAsync(IAssetStore store, string key)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(CleanupTimeout);
+            await store.DeleteAsync(key, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // An entry whose manifest never became current names only stored objects: harmless, and a prune never
+            // deletes what it names (nothing replaced it).
+        }
     }
 
     private static async Task WriteLocalCopyAsync(string path, byte[] manifest, CancellationToken cancellationToken)

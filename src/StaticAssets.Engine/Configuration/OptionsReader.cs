@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using StaticAssets.Engine.Core;
+using StaticAssets.Engine.Generations;
+using StaticAssets.Engine.Manifest;
 using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Publishing;
 using StaticAssets.Engine.Storage;
@@ -15,7 +17,8 @@ namespace StaticAssets.Engine.Configuration;
 /// <see cref="OptionsReader.DefaultDestinationFolder"/> folder, and the manifest's copy goes at its root; null for neither.</param>
 /// <param name="IntermediateDirectory">Where build leftovers live (MSBuild: <c>obj/...</c>): rewritten and compressed
 /// files are kept in its <see cref="OptionsReader.WorkFolder"/> folder; null for a temporary folder.</param>
-public sealed record PublishContext(string BaseDirectory, string? OutputDirectory = null, string? IntermediateDirectory = null);
+/// <param name="Source">Who publishes (the project, its version, the machine, the CI run): recorded in the manifest and its history.</param>
+public sealed record PublishContext(string BaseDirectory, string? OutputDirectory = null, string? IntermediateDirectory = null, GenerationSource? Source = null);
 
 /// <summary>A publish's settings, read and checked: where to, how, and how to reach the store.</summary>
 public sealed record PublishConfiguration(Destination Destination, PublishOptions Options, StoreSettings Store);
@@ -58,9 +61,65 @@ public sealed class OptionsReader(OptionSpelling spelling)
                 : context.OutputDirectory is { } output2 ? Path.Combine(Path.GetFullPath(output2, context.BaseDirectory), manifestName)
                 : null,
             Plan = ReadPlan(Text, context, destination),
+            Source = context.Source ?? new GenerationSource(),
+            AdoptManifest = Switch(Option.AdoptManifest, Text(Option.AdoptManifest)) ?? false,
         };
         StaticAssetPublisher.Validate(options, spelling);
         return new PublishConfiguration(destination, options, ReadStore(Text));
+    }
+
+    /// <summary>The prune's settings; null when <see cref="Option.KeepGenerations"/> is empty (no prune) unless
+    /// <paramref name="required"/> (the prune target), which makes it SA1018.</summary>
+    public PruneOptions? ReadPrune(IReadOnlyDictionary<Option, string?> values, PublishOptions publish, bool required)
+    {
+        string? Text(Option option) => values.TryGetValue(option, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+        var keepText = Text(Option.KeepGenerations);
+        if (keepText is null && !required)
+        {
+            return null;
+        }
+        var options = new PruneOptions { ManifestName = publish.ManifestName, Project = publish.Source.Project, AdoptManifest = publish.AdoptManifest };
+        return options with
+        {
+            KeepGenerations = WholeNumber(Option.KeepGenerations, keepText ?? "", 0, 100_000, "a whole number of generations to keep besides the current one, e.g. 3"),
+            MinAge = Text(Option.PruneMinAge) is { } age ? Duration(age) : options.MinAge,
+            MaxDeletes = Text(Option.MaxDeletes) is { } max ? WholeNumber(Option.MaxDeletes, max, 0, int.MaxValue, "a whole number, e.g. 1000") : options.MaxDeletes,
+            DryRun = Switch(Option.PruneDryRun, Text(Option.PruneDryRun)) ?? false,
+        };
+    }
+
+    /// <summary>The rollback's settings (the generation defaults to <c>previous</c>).</summary>
+    public RollbackOptions ReadRollback(IReadOnlyDictionary<Option, string?> values, PublishOptions publish) => new()
+    {
+        ManifestName = publish.ManifestName,
+        Generation = values.TryGetValue(Option.Generation, out var generation) && !string.IsNullOrWhiteSpace(generation) ? generation.Trim() : "previous",
+        OriginalsCacheControl = publish.Plan.OriginalsCacheControl,
+        Source = publish.Source,
+        AdoptManifest = publish.AdoptManifest,
+    };
+
+    private int WholeNumber(Option option, string text, int min, int max, string expected) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw Messages.PruneSettingInvalid(spelling, option, text, expected).AsException();
+
+    /// <summary><c>0</c>, or a whole number with a unit: <c>90s</c>, <c>30m</c>, <c>6h</c>, <c>1d</c>.</summary>
+    private TimeSpan Duration(string text)
+    {
+        var match = Regex.Match(text, "^(?<n>[0-9]{1,6})(?<unit>[smhd]?)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        if (!match.Success || (match.Groups["unit"].Length == 0 && match.Groups["n"].Value.Trim('0').Length > 0))
+        {
+            throw Messages.PruneSettingInvalid(spelling, Option.PruneMinAge, text, "0 or a duration such as 30m, 6h or 1d (s, m, h, d)").AsException();
+        }
+        var n = int.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
+        return match.Groups["unit"].Value.ToLowerInvariant() switch
+        {
+            "s" => TimeSpan.FromSeconds(n),
+            "m" => TimeSpan.FromMinutes(n),
+            "h" => TimeSpan.FromHours(n),
+            "d" => TimeSpan.FromDays(n),
+            _ => TimeSpan.Zero,
+        };
     }
 
     private PlanOptions ReadPlan(Func<Option, string?> text, PublishContext context, Destination destination)

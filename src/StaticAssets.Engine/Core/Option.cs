@@ -31,6 +31,12 @@ public enum Option
     AzureConnectionStringVariable,
     AzureSasVariable,
     PipelineReporting,
+    Generation,
+    KeepGenerations,
+    PruneMinAge,
+    MaxDeletes,
+    PruneDryRun,
+    AdoptManifest,
 }
 
 /// <summary>How a front end spells each <see cref="Option"/> in what it shows the user.</summary>

@@ -44,8 +44,8 @@ public sealed class DestinationState
         IAssetStore store, string manifestName, bool verifyRemote, IPublishLog log, CancellationToken cancellationToken)
     {
         // Both reads at once: one round trip instead of two, on every publish (a no-change publish is only these).
-        var manifestRead = ReadAsync(store, manifestName, cancellationToken);
-        var journalRead = ReadAsync(store, PendingJournal.NameFor(manifestName), cancellationToken);
+        var manifestRead = store.ReadOrFailAsync(manifestName, cancellationToken);
+        var journalRead = store.ReadOrFailAsync(PendingJournal.NameFor(manifestName), cancellationToken);
         await ((Task)Task.WhenAll(manifestRead, journalRead)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var manifestBytes = await manifestRead.ConfigureAwait(false);
         var journalBytes = await journalRead.ConfigureAwait(false);
@@ -90,18 +90,6 @@ public sealed class DestinationState
         plan.Objects
             .Where(o => !((o.Immutable ? Objects : Originals).TryGetValue(o.Key, out var stored) && stored.Sha256 == o.Sha256 && stored.Size == o.Size))
             .ToArray();
-
-    private static async Task<byte[]?> ReadAsync(IAssetStore store, string key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await store.TryReadAsync(key, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw Messages.NotRead(StoreFailures.DiagnosticOf(e), key, store.Description).AsException(e);
-        }
-    }
 
     private static async Task<Dictionary<string, ManifestObject>> KeepListedAsync(
         IAssetStore store, Dictionary<string, ManifestObject> objects, IPublishLog log, CancellationToken cancellationToken)

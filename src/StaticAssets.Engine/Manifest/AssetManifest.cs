@@ -30,8 +30,10 @@ public static class AssetManifest
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>The manifest of a plan as UTF-8 JSON. Byte-identical for identical plans.</summary>
-    public static byte[] Serialize(PublishPlan plan)
+    /// <summary>The manifest of a plan as UTF-8 JSON. Byte-identical for identical plans (and project).</summary>
+    /// <param name="project">The project that publishes it (recorded as <c>project</c>, so that another project
+    /// publishing to the same manifest is noticed); null for none.</param>
+    public static byte[] Serialize(PublishPlan plan, string? project = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
@@ -45,6 +47,10 @@ public static class AssetManifest
             json.WriteEndObject();
             json.WriteString("version", Version);
             json.WriteString("hash", PathsHash(plan));
+            if (project is not null)
+            {
+                json.WriteString("project", project);
+            }
             json.WriteStartObject("assets");
             foreach (var asset in plan.Assets)
             {
@@ -99,6 +105,32 @@ public static class AssetManifest
             json.WriteEndObject();
         }
         return Sha256Digest.Compute(buffer.ToArray()).Hex[..12];
+    }
+
+    /// <summary>The <c>project</c> recorded in a manifest; null if it has none (or is not JSON).</summary>
+    public static string? ProjectOf(byte[]? utf8) => TopLevelString(utf8, "project");
+
+    /// <summary>The <c>hash</c> of a manifest (its paths), or null.</summary>
+    public static string? HashOf(byte[]? utf8) => TopLevelString(utf8, "hash");
+
+    private static string? TopLevelString(byte[]? utf8, string name)
+    {
+        if (utf8 is null)
+        {
+            return null;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(utf8);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -42,11 +42,18 @@ internal sealed class JournalWriter(IAssetStore store, string manifestName, byte
     }
 
     /// <summary>After the switch: nothing is pending; <paramref name="current"/> are the copies known to be current.</summary>
-    public async Task WriteAsync(IEnumerable<ManifestObject> current, CancellationToken cancellationToken)
+    public Task WriteAsync(IEnumerable<ManifestObject> current, CancellationToken cancellationToken) =>
+        WriteOrFailAsync([], current, cancellationToken);
+
+    /// <summary>A rollback: the copies known to be current change; what a failed publish stored stays recorded.</summary>
+    public Task WriteOriginalsAsync(IEnumerable<ManifestObject> current, CancellationToken cancellationToken) =>
+        WriteOrFailAsync(pending, current, cancellationToken);
+
+    private async Task WriteOrFailAsync(IEnumerable<ManifestObject> stored, IEnumerable<ManifestObject> current, CancellationToken cancellationToken)
     {
         try
         {
-            await WriteAsync([], current, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(stored, current, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

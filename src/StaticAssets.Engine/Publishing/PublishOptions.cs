@@ -19,4 +19,11 @@ public sealed record PublishOptions
     public bool VerifyRemote { get; init; }
 
     public PlanOptions Plan { get; init; } = new();
+
+    /// <summary>Who publishes: the project (recorded in the manifest, and checked against the destination's), its
+    /// version, the machine and CI run (recorded in the history entry).</summary>
+    public GenerationSource Source { get; init; } = new();
+
+    /// <summary>Take over a destination manifest another project wrote (otherwise SA1017).</summary>
+    public bool AdoptManifest { get; init; }
 }

@@ -86,9 +86,10 @@ public static class StaticAssetPublisher
         {
             return PublishResult.Failed;
         }
-        var manifest = AssetManifest.Serialize(plan);
+        var manifest = AssetManifest.Serialize(plan, options.Source.Project);
 
         var destination = await reading.ConfigureAwait(false);
+        CheckOwner(destination.ManifestBytes, options.ManifestName, options.Source.Project, options.AdoptManifest, store, log.Spelling);
         var missing = destination.Missing(plan);
         var unchanged = plan.Objects.Count - missing.Count;
         log.Message(LogImportance.Normal,
@@ -126,7 +127,7 @@ public static class StaticAssetPublisher
         {
             using var switching = times.Measure("switch");
             await ManifestCommitter.CommitAsync(
-                store, options.ManifestName, manifest, destination.ManifestBytes, options.LocalManifestPath, cancellationToken)
+                store, options.ManifestName, manifest, destination.ManifestBytes, options.LocalManifestPath, options.Source, log, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (Exception e) when (e is StaticAssetsException or OperationCanceledException)
@@ -178,6 +179,19 @@ public static class StaticAssetPublisher
         {
             using var measured = times.Measure("destination read");
             return await DestinationState.ReadAsync(store, options.ManifestName, options.VerifyRemote, log, stopReading.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Throws SA1017 when the destination's manifest records another project than <paramref name="project"/>: two
+    /// projects publishing one manifest name to one prefix would replace, roll back and prune each other's
+    /// generations. A manifest without a project (older, or written through the engine's API) belongs to anyone.
+    /// </summary>
+    public static void CheckOwner(byte[]? current, string manifestName, string? project, bool adopt, IAssetStore store, OptionSpelling spelling)
+    {
+        if (!adopt && project is not null && AssetManifest.ProjectOf(current) is { } writer && !string.Equals(writer, project, StringComparison.Ordinal))
+        {
+            throw Messages.ManifestWrittenByAnotherProject(spelling, manifestName, store.Description, writer, project).AsException();
         }
     }
 

@@ -88,6 +88,20 @@ public static class AssetStoreExtensions
     public static IAsyncEnumerable<StoredObjectInfo> ListAsync(this IAssetStore store, CancellationToken cancellationToken) =>
         store.ListAsync("", cancellationToken);
 
+    /// <summary>Reads a small object; null if there is none; a failure is the coded error saying what could not be read
+    /// (SA3002, or the store's own code) and that nothing was written.</summary>
+    public static async Task<byte[]?> ReadOrFailAsync(this IAssetStore store, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.TryReadAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Messages.NotRead(StoreFailures.DiagnosticOf(e), key, store.Description).AsException(e);
+        }
+    }
+
     /// <summary>Everything <see cref="IAssetStore.ListAsync(string, CancellationToken)"/> gives, collected.</summary>
     public static async Task<IReadOnlyList<StoredObjectInfo>> ListAllAsync(this IAssetStore store, string under, CancellationToken cancellationToken)
     {

@@ -24,6 +24,14 @@ internal sealed class AzureDevOpsReporter : PipelineReporter
         emit($"##vso[task.setvariable variable=StaticAssetsObjectsWritten;isOutput=true]{summary.Written.ToString(CultureInfo.InvariantCulture)}");
     }
 
+    public override void Finished(string operation, IReadOnlyDictionary<string, string> outputs, Action<string> emit)
+    {
+        foreach (var (name, value) in outputs)
+        {
+            emit($"##vso[task.setvariable variable=StaticAssets{name};isOutput=true]{EscapeData(value)}");
+        }
+    }
+
     // The agent's escaping for a command's data: %, CR and LF (and ] would end nothing in data, but ; and ] matter
     // in properties, which we only ever fill with fixed words and codes).
     private static string EscapeData(string value) =>

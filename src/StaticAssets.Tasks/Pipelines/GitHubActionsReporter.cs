@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using StaticAssets.Engine.Core;
 
 namespace StaticAssets.Tasks.Pipelines;
@@ -34,6 +35,27 @@ internal sealed class GitHubActionsReporter(string? outputFile, string? summaryF
             File.AppendAllText(summaryFile, table.ToString());
         }
     }
+
+    /// <summary>Outputs in the workflow's kebab-case (<c>objects-pruned</c>), and one summary table of them.</summary>
+    public override void Finished(string operation, IReadOnlyDictionary<string, string> outputs, Action<string> emit)
+    {
+        if (!string.IsNullOrEmpty(outputFile))
+        {
+            File.AppendAllText(outputFile, string.Concat(outputs.Select(o => $"{Kebab(o.Key)}={o.Value}\n")));
+        }
+        if (!string.IsNullOrEmpty(summaryFile))
+        {
+            File.AppendAllText(summaryFile, new StringBuilder()
+                .AppendLine($"### Static assets {operation}")
+                .AppendLine()
+                .AppendLine("| " + string.Join(" | ", outputs.Keys.Select(Kebab)) + " |")
+                .AppendLine("|" + string.Concat(outputs.Keys.Select(_ => "---|")))
+                .AppendLine("| " + string.Join(" | ", outputs.Values.Select(v => $"`{v}`")) + " |")
+                .ToString());
+        }
+    }
+
+    private static string Kebab(string name) => Regex.Replace(name, "(?<=[a-z])(?=[A-Z])", "-").ToLowerInvariant();
 
     private static string EscapeData(string value) =>
         value.Replace("%", "%25", StringComparison.Ordinal).Replace("\r", "%0D", StringComparison.Ordinal).Replace("\n", "%0A", StringComparison.Ordinal);

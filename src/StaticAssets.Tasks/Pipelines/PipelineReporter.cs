@@ -22,6 +22,9 @@ internal abstract class PipelineReporter
 
     public abstract void Completed(PublishSummary summary, Action<string> emit);
 
+    /// <summary>A rollback or prune finished: its results (PascalCase names) as output variables and a summary line.</summary>
+    public abstract void Finished(string operation, IReadOnlyDictionary<string, string> outputs, Action<string> emit);
+
     /// <summary>The reporter for <paramref name="mode"/> (auto: from the environment); null for none. Throws SA1011.</summary>
     public static PipelineReporter? Create(string? mode, Func<string, string?> environment, OptionSpelling spelling)
     {

@@ -98,7 +98,7 @@ public sealed class DiagnosticCatalogueTests
                 var t when t == typeof(long) => [2L],
                 var t when t == typeof(TimeSpan) => [TimeSpan.FromSeconds(1)],
                 var t when t == typeof(Diagnostic) => [Messages.StoreRefused("x"), Messages.NotWritable("x"), Messages.FileChanged("p", "x")],
-                var t when t == typeof(IEnumerable<string>) => [new[] { "a", "b" }],
+                var t when t == typeof(IEnumerable<string>) || t == typeof(IReadOnlyList<string>) => [new[] { "a", "b" }],
                 var t when Nullable.GetUnderlyingType(t) is not null || !t.IsValueType => [null],
                 _ => throw new AssertFailedException($"no test value for {parameter.ParameterType} {parameter.Name} of {method.Name}"),
             };

@@ -92,7 +92,7 @@ public sealed class StaticAssetPublisherTests
         }
         CollectionAssert.AreEqual(
             plan.Objects.Select(o => o.Key).Append(ManifestName).Order(StringComparer.Ordinal).ToArray(),
-            TestData.FilesUnder(site.Dest));
+            TestData.WithoutHistory(TestData.FilesUnder(site.Dest)));
         var manifest = File.ReadAllBytes(site.DestManifest);
         CollectionAssert.AreEqual(AssetManifest.Serialize(plan), manifest);
         CollectionAssert.AreEqual(manifest, File.ReadAllBytes(site.LocalManifest));
@@ -102,6 +102,16 @@ public sealed class StaticAssetPublisherTests
         Assert.AreEqual(ManifestName, store.Attempts[^1]);
         Assert.HasCount(plan.Objects.Count + 1, store.Attempts);
         CollectionAssert.AreEquivalent(plan.Objects.Select(o => o.Key).ToArray(), store.Completed.Take(plan.Objects.Count).ToArray());
+        // Its history entry goes with it (at the same time), also only after every object completed.
+        var entry = store.HistoryEvents.Single();
+        StringAssert.StartsWith(entry, "staticassets.manifest.generations/");
+        var all = store.AllEvents.ToList();
+        Assert.IsGreaterThan(all.FindLastIndex(e => e.Done && !TestData.IsHistory(e.Key) && e.Key != ManifestName), all.IndexOf((false, entry)));
+        Assert.IsTrue(GenerationRecord.TryRead(File.ReadAllBytes(Path.Combine(site.Dest, entry)), out var record, out var recorded));
+        CollectionAssert.AreEqual(manifest, recorded, "the entry holds the manifest verbatim");
+        Assert.AreEqual(GenerationKind.Publish, record.Kind);
+        Assert.IsNull(record.Replaces, "nothing was current before");
+        Assert.AreEqual(plan.Objects.Count, record.Objects);
         Assert.IsTrue(log.Messages.Any(m => m.Importance == LogImportance.High), "a summary line");
     }
 
@@ -147,6 +157,9 @@ public sealed class StaticAssetPublisherTests
         CollectionAssert.AreEqual(manifest, File.ReadAllBytes(site.LocalManifest));
         Assert.AreEqual("body { color: blue; }", File.ReadAllText(Path.Combine(site.Dest, newKey)));
         Assert.IsTrue(File.Exists(Path.Combine(site.Dest, KeyOf(baseline, "css/site.css"))), "old generation's objects are kept");
+        // The new generation's entry records which manifest it replaced.
+        Assert.IsTrue(GenerationRecord.TryRead(File.ReadAllBytes(Path.Combine(site.Dest, store.HistoryEvents.Single())), out var record, out _));
+        Assert.AreEqual(Sha256Digest.Compute(AssetManifest.Serialize(baseline.Plan!)).Hex, record.Replaces);
     }
 
     [TestMethod]

@@ -30,7 +30,7 @@ public sealed class FaultToleranceTests
         var (result, log) = await EnginePublish.RunAsync(site, target, prefix, proxy, maxConcurrency: 8,
             settings => settings with { RequestTimeout = TimeSpan.FromSeconds(2) });
 
-        Assert.IsTrue(result.Succeeded, EnginePublish.Describe(log) + "\n" + string.Join("\n", proxy.Requests));
+        Assert.IsTrue(result.Succeeded, EnginePublish.Describe(log) + "\n" + string.Join("\n", TestData.WithoutHistory(proxy.Requests)));
         Assert.IsEmpty(log.Diagnostics, EnginePublish.Describe(log));
         Assert.AreEqual(1, proxy.FaultCount(ProxyFault.Stall), "the stall was not injected");
         Assert.AreEqual(3, proxy.FaultCount(ProxyFault.Reset), "the resets were not injected");
@@ -51,7 +51,7 @@ public sealed class FaultToleranceTests
         await target.AssertObjectsAsync(prefix, plan.Objects.Select(PendingJournal.Entry), "after transient faults");
         CollectionAssert.AreEqual(AssetManifest.Serialize(plan), await target.GetAsync(prefix + Stored.Manifest),
             "the stored manifest is not the plan's");
-        Assert.AreEqual($"PUT {target.RequestPath(prefix)}{Stored.Manifest}", proxy.Requests[^1], "the manifest must be the last request");
+        Assert.AreEqual($"PUT {target.RequestPath(prefix)}{Stored.Manifest}", TestData.WithoutHistory(proxy.Requests)[^1], "the manifest must be the last request");
         Assert.IsNull(await target.GetAsync(prefix + Stored.Journal), "a successful publish left a pending journal");
     }
 
@@ -76,9 +76,9 @@ public sealed class FaultToleranceTests
         var (result, log) = await EnginePublish.RunAsync(site, target, prefix, proxy, maxConcurrency: 4,
             S3Server.SmallParts);
 
-        Assert.IsTrue(result.Succeeded, EnginePublish.Describe(log) + "\n" + string.Join("\n", proxy.Requests));
-        var faultedParts = proxy.Requests.Where(r => !r.StartsWith("PUT ", StringComparison.Ordinal) && r.Contains("partNumber=", StringComparison.Ordinal)).ToArray();
-        Assert.IsGreaterThanOrEqualTo(3, faultedParts.Length, "faults were not injected into parts:\n" + string.Join("\n", proxy.Requests));
+        Assert.IsTrue(result.Succeeded, EnginePublish.Describe(log) + "\n" + string.Join("\n", TestData.WithoutHistory(proxy.Requests)));
+        var faultedParts = TestData.WithoutHistory(proxy.Requests).Where(r => !r.StartsWith("PUT ", StringComparison.Ordinal) && r.Contains("partNumber=", StringComparison.Ordinal)).ToArray();
+        Assert.IsGreaterThanOrEqualTo(3, faultedParts.Length, "faults were not injected into parts:\n" + string.Join("\n", TestData.WithoutHistory(proxy.Requests)));
         Assert.Contains(r => r.StartsWith("RST PUT ", StringComparison.Ordinal), faultedParts);
         await target.AssertObjectsAsync(prefix, result.Plan!.Objects.Select(PendingJournal.Entry), "objects uploaded in parts");
         CollectionAssert.AreEqual(AssetManifest.Serialize(result.Plan!), await target.GetAsync(prefix + Stored.Manifest));
@@ -223,7 +223,7 @@ public sealed class FaultToleranceTests
         // Relayed untouched = reached the server and stored. The journal may lack only writes that were in flight
         // when the failure stopped the upload (at most 3 of the 4 slots): the engine canceled them, so it cannot know.
         var relayed = target.Relayed(proxy, "PUT", prefix).Where(k => k != Stored.Journal).ToArray();
-        Assert.HasCount(10, relayed, string.Join("\n", proxy.Requests));
+        Assert.HasCount(10, relayed, string.Join("\n", TestData.WithoutHistory(proxy.Requests)));
         var journalBytes = await target.GetAsync(prefix + Stored.Journal);
         Assert.IsNotNull(journalBytes, "the failed publish recorded no pending journal");
         var journal = Stored.JournalOf(journalBytes).Select(o => o.Key).ToArray();
@@ -243,7 +243,7 @@ public sealed class FaultToleranceTests
             .Where(k => !generation1Keys.Contains(k) && !journal.Contains(k))
             .ToArray();
         Assert.HasCount(40 - journal.Length, expectedPuts);
-        var requests = proxy.Requests;
+        var requests = TestData.WithoutHistory(proxy.Requests);
         var puts = target.Relayed(proxy, "PUT", prefix);
         CollectionAssert.AreEqual(Stored.Sorted(expectedPuts), Stored.Sorted(puts.Where(k => k != Stored.Manifest)),
             "the re-run must send exactly the objects neither generation 1 nor the journal vouches for:\n" + string.Join("\n", requests));
@@ -317,7 +317,7 @@ public sealed class FaultToleranceTests
 
             Assert.IsTrue(rerun.Succeeded, EnginePublish.Describe(log));
             CollectionAssert.AreEqual(new[] { Stored.Manifest }, target.Relayed(proxy, "PUT", prefix),
-                "every object was stored by the failed publish; the re-run sent:\n" + string.Join("\n", proxy.Requests));
+                "every object was stored by the failed publish; the re-run sent:\n" + string.Join("\n", TestData.WithoutHistory(proxy.Requests)));
             CollectionAssert.AreEqual(AssetManifest.Serialize(rerun.Plan!), await target.GetAsync(prefix + Stored.Manifest));
         }
     }
@@ -360,7 +360,7 @@ public sealed class FaultToleranceTests
             var serving = (await target.GetAsync(prefix + Stored.Manifest))!;
             CollectionAssert.AreEqual(generation1, serving, "the same files must give the same manifest");
             await target.AssertObjectsAsync(prefix, Stored.ObjectsOf(serving),
-                "generation 1 after it was published again:\n" + string.Join("\n", proxy.Requests) + "\n");
+                "generation 1 after it was published again:\n" + string.Join("\n", TestData.WithoutHistory(proxy.Requests)) + "\n");
         }
     }
 
@@ -383,7 +383,7 @@ public sealed class FaultToleranceTests
         Assert.AreEqual(DiagnosticCodes.WriteFailed, log.Diagnostics[0].Code);
         Assert.IsNull(await target.GetAsync(prefix + Stored.Manifest), "a manifest was written after a failure");
         Assert.IsNull(await target.GetAsync(prefix + Stored.Journal));
-        Assert.Contains(r => r == $"BLOCKED PUT {target.RequestPath(prefix)}{Stored.Journal}", proxy.Requests, "the journal was not attempted");
+        Assert.Contains(r => r == $"BLOCKED PUT {target.RequestPath(prefix)}{Stored.Journal}", TestData.WithoutHistory(proxy.Requests), "the journal was not attempted");
 
         proxy.ClearFaults();
         proxy.Reset();

@@ -29,9 +29,9 @@ public sealed class RemoteEndToEndTests
         var storedManifest = await target.GetCopyAsync("site/" + AssetManifest.DefaultName) ?? throw new AssertFailedException("no manifest was stored");
         CollectionAssert.AreEqual(manifestBytes, storedManifest.Bytes, "the stored manifest differs from the publish output's");
         Assert.AreEqual("no-cache", storedManifest.CacheControl);
-        var puts = proxy.Requests.Where(r => r.StartsWith("PUT ", StringComparison.Ordinal)).ToArray();
+        var puts = TestData.WithoutHistory(proxy.Requests).Where(r => r.StartsWith("PUT ", StringComparison.Ordinal)).ToArray();
         // Every object, the manifest and the journal of the un-fingerprinted copies, once each.
-        Assert.HasCount(objectCount + 2, puts, string.Join("\n", proxy.Requests));
+        Assert.HasCount(objectCount + 2, puts, string.Join("\n", TestData.WithoutHistory(proxy.Requests)));
         // Order: every fingerprinted object, then the manifest (the switch), then the copies under plain names
         // (they overwrite live keys), then the journal that vouches for them.
         var manifestAt = Array.FindIndex(puts, p => p.StartsWith($"PUT {target.RequestPath("site/")}{AssetManifest.DefaultName}", StringComparison.Ordinal));
@@ -44,7 +44,7 @@ public sealed class RemoteEndToEndTests
         var second = (await project.PublishAsync(environment, properties)).ShouldSucceed($"re-publish to {backend}");
         CollectionAssert.AreEquivalent(
             new[] { $"GET {target.RequestPath("site/")}{AssetManifest.DefaultName}", $"GET {target.RequestPath("site/")}{Stored.Journal}" },
-            proxy.Requests.Select(r => r.Split('?')[0]).ToArray(), "an unchanged re-publish: two small reads (sent together), no write");
+            TestData.WithoutHistory(proxy.Requests).Select(r => r.Split('?')[0]).ToArray(), "an unchanged re-publish: two small reads (sent together), no write");
         StringAssert.Matches(second.Output, new Regex($@"\b0 objects written, {objectCount} unchanged\b"));
     }
 
@@ -68,7 +68,7 @@ public sealed class RemoteEndToEndTests
         StringAssert.Contains(errors[0], "error SA3005");
         StringAssert.Contains(errors[0], "access was denied");
         Assert.DoesNotContain(wrongSecret, result.Output, "the secret appeared in the build log");
-        Assert.IsEmpty(proxy.Requests.Where(r => r.StartsWith("PUT ", StringComparison.Ordinal)).ToArray(), "something was written");
+        Assert.IsEmpty(TestData.WithoutHistory(proxy.Requests).Where(r => r.StartsWith("PUT ", StringComparison.Ordinal)).ToArray(), "something was written");
     }
 
     [TestMethod]
@@ -99,6 +99,6 @@ public sealed class RemoteEndToEndTests
         }
         Assert.DoesNotContain("webIdentityTokenFile", quiet.Output, "the SDK's provider list is for the detailed log only");
         StringAssert.Contains(detailed.Output, "Failed to resolve AWS credentials", "the SDK's account is in the detailed log");
-        Assert.IsEmpty(proxy.Requests, "a request was sent without credentials");
+        Assert.IsEmpty(TestData.WithoutHistory(proxy.Requests), "a request was sent without credentials");
     }
 }

@@ -81,9 +81,10 @@ public abstract class StoreTarget
         Assert.IsEmpty(problems, $"{what} ({Kind}): {problems.Count} of {list.Length} objects are wrong:\n{string.Join("\n", problems.Order(StringComparer.Ordinal))}");
     }
 
-    /// <summary>Keys (relative to <paramref name="prefix"/>) of the requests the proxy relayed untouched with <paramref name="method"/>.</summary>
+    /// <summary>Keys (relative to <paramref name="prefix"/>) of the requests the proxy relayed untouched with <paramref name="method"/>
+    /// (history entries, written with each manifest, left out).</summary>
     public string[] Relayed(CountingProxy proxy, string method, string prefix) =>
-        proxy.Requests
+        TestData.WithoutHistory(proxy.Requests)
             .Where(r => r.StartsWith(method + " ", StringComparison.Ordinal))
             .Select(r => r[(method.Length + 1)..].Split('?')[0])
             .Select(path => path.StartsWith(RequestPath(prefix), StringComparison.Ordinal) ? Uri.UnescapeDataString(path[RequestPath(prefix).Length..]) : path)

@@ -122,7 +122,7 @@ public static class Stored
     /// <summary>Object keys (relative to <paramref name="prefix"/>) of the requests the proxy relayed untouched
     /// with <paramref name="method"/>.</summary>
     public static string[] Relayed(CountingProxy proxy, string method, string bucket, string prefix) =>
-        proxy.Requests
+        TestData.WithoutHistory(proxy.Requests)
             .Where(r => r.StartsWith(method + " ", StringComparison.Ordinal))
             .Select(r => r[(method.Length + 1)..])
             .Select(path => path.StartsWith($"/{bucket}/{prefix}", StringComparison.Ordinal) ? path[$"/{bucket}/{prefix}".Length..] : path)

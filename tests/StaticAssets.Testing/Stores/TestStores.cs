@@ -109,14 +109,21 @@ public sealed class RecordingStore(IAssetStore inner) : IAssetStore
     /// <summary>Let other writes overtake each one, so an ordering bug shows instead of hiding behind sequential timing.</summary>
     public bool Shuffle { get; init; }
 
-    /// <summary>Starts and completions in the order they happened.</summary>
-    public IReadOnlyList<(bool Done, string Key)> Events => _events.ToArray();
+    /// <summary>Starts and completions in the order they happened, history entries (written with the manifest, see
+    /// <see cref="HistoryEvents"/>) left out.</summary>
+    public IReadOnlyList<(bool Done, string Key)> Events => _events.Where(e => !TestData.IsHistory(e.Key)).ToArray();
+
+    /// <summary>Starts and completions of every write, history entries included.</summary>
+    public IReadOnlyList<(bool Done, string Key)> AllEvents => _events.ToArray();
+
+    /// <summary>Keys of the history entries written, in the order they started.</summary>
+    public IReadOnlyList<string> HistoryEvents => _events.Where(e => !e.Done && TestData.IsHistory(e.Key)).Select(e => e.Key).ToArray();
 
     /// <summary>Keys in the order their writes started.</summary>
-    public IReadOnlyList<string> Attempts => _events.Where(e => !e.Done).Select(e => e.Key).ToArray();
+    public IReadOnlyList<string> Attempts => Events.Where(e => !e.Done).Select(e => e.Key).ToArray();
 
     /// <summary>Keys in the order their writes completed.</summary>
-    public IReadOnlyList<string> Completed => _events.Where(e => e.Done).Select(e => e.Key).ToArray();
+    public IReadOnlyList<string> Completed => Events.Where(e => e.Done).Select(e => e.Key).ToArray();
 
     /// <summary>The last write of each key, with its headers.</summary>
     public IReadOnlyDictionary<string, StoreWrite> Writes => _writes;

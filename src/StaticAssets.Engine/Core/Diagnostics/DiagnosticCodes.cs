@@ -22,6 +22,9 @@ public static class DiagnosticCodes
     public const string MissingReferenceStrict = "SA1013";
     public const string InvalidPlanSetting = "SA1014";
     public const string InvalidSwitch = "SA1015";
+    public const string UnknownGeneration = "SA1016";
+    public const string ManifestOfAnotherProject = "SA1017";
+    public const string InvalidPruneSetting = "SA1018";
 
     // SA2xxx: warnings; the publish goes on.
     public const string DuplicateLogicalPath = "SA2001";
@@ -30,6 +33,8 @@ public static class DiagnosticCodes
     public const string CaseOnlyDifference = "SA2004";
     public const string MissingReference = "SA2005";
     public const string ReferenceCycle = "SA2006";
+    public const string GenerationNotRecorded = "SA2007";
+    public const string TooManyDeletes = "SA2008";
 
     // SA3xxx: the destination failed; the previous manifest stays in place.
     public const string WriteFailed = "SA3001";
@@ -44,6 +49,7 @@ public static class DiagnosticCodes
     public const string ObjectTooLarge = "SA3010";
     public const string StoreTimedOut = "SA3011";
     public const string NoCredentials = "SA3012";
+    public const string GenerationIncomplete = "SA3013";
 
     // SA4xxx: the publish was stopped.
     public const string Canceled = "SA4001";

@@ -106,6 +106,29 @@ public static class Messages
     public static Diagnostic NotTrueOrFalse(OptionSpelling o, Option option, string value) => Error(InvalidSwitch,
         $"{o[option]} is '{value}'; it must be true or false (or empty for its default).");
 
+    // SA1016
+    public static Diagnostic GenerationNotFound(OptionSpelling o, string value, string manifest, string store, int entries) => Error(UnknownGeneration,
+        $"{o[Generation]} '{value}' names no generation in the history of '{manifest}' at {store} ({entries:N0} entries). " +
+        "Use previous, the start of a hash that ListStaticAssetGenerations shows (4 hex digits or more), or a UTC time (2026-05-01T12:00Z): " +
+        "the newest generation published at or before it.");
+
+    public static Diagnostic GenerationAmbiguous(OptionSpelling o, string value, IEnumerable<string> hashes) => Error(UnknownGeneration,
+        $"{o[Generation]} '{value}' matches several generations ({string.Join(", ", hashes)}); give more hex digits.");
+
+    public static Diagnostic GenerationUnreadable(string key, string store) => Error(UnknownGeneration,
+        $"The history entry '{key}' at {store} is not a complete generation record (or its manifest does not match its SHA-256); " +
+        "it cannot be rolled back to. Choose another generation.");
+
+    // SA1017
+    public static Diagnostic ManifestWrittenByAnotherProject(OptionSpelling o, string manifest, string store, string writer, string project) => Error(ManifestOfAnotherProject,
+        $"The manifest '{manifest}' at {store} was written by the project '{writer}', not '{project}': publishing would replace that " +
+        $"project's generation (and roll back or prune its history). Give each project its own {o[ManifestName]} (e.g. {project}.manifest.json) " +
+        $"or its own prefix in {o[Destination]}; or, if '{project}' now owns this destination, set {o[AdoptManifest]}=true once.");
+
+    // SA1018
+    public static Diagnostic PruneSettingInvalid(OptionSpelling o, Option option, string value, string expected) => Error(InvalidPruneSetting,
+        $"{o[option]} is '{value}'; it must be {expected}.");
+
     // SA2001
     public static Diagnostic LogicalPathTwice(string first, string second, string logicalPath) => Warning(DuplicateLogicalPath,
         $"The static assets '{first}' and '{second}' both have the logical path '{logicalPath}'; " +
@@ -143,6 +166,16 @@ public static class Messages
         $"{string.Join(", ", logicalPaths.Select(p => $"'{p}'"))} refer to each other in a cycle; their keys are derived " +
         "from the group's content as a whole, so a change to any of them changes all of their keys.");
 
+    // SA2007
+    public static Diagnostic HistoryEntryNotWritten(Diagnostic cause, string key, string store) => Warning(GenerationNotRecorded,
+        $"The new manifest is in place, but its history entry '{key}' could not be written to {store}: {cause.Message} " +
+        "Nothing is wrong with what is served; this generation will not be listed, and a prune keeps every object it names.");
+
+    // SA2008
+    public static Diagnostic PruneCapped(OptionSpelling o, int count, int max, string store) => Warning(TooManyDeletes,
+        $"The prune would delete {count:N0} objects at {store}, more than {o[MaxDeletes]} ({max:N0}); nothing was deleted. " +
+        $"Check the list with {o[PruneDryRun]}=true, then raise {o[MaxDeletes]} for one run.");
+
     // SA3001..SA3011: what a store says went wrong (StoreException), then what the publish makes of it.
 
     /// <summary>The store's own account of a failure without a code of its own (e.g. 500 on every retry).</summary>
@@ -173,12 +206,22 @@ public static class Messages
         $"The new manifest is in place, but updating '{journal}' at {store} failed: {cause.Message} " +
         "The un-fingerprinted copies may be out of date until the next publish, which rewrites them.");
 
+    public static Diagnostic CopyNotRestored(Diagnostic cause, string key, string store) => Error(cause.Code,
+        $"The rolled-back manifest is in place, but restoring the un-fingerprinted copy '{key}' at {store} failed: {cause.Message} " +
+        "Run the rollback again to finish restoring the copies.");
+
+    public static Diagnostic NotDeleted(Diagnostic cause, string store) => Error(cause.Code,
+        $"The prune could not delete at {store}: {cause.Message} Every kept generation is complete; run the prune again.");
+
     // SA3002 (or the store's code)
     public static Diagnostic NotRead(Diagnostic cause, string key, string store) => Error(cause.Code == WriteFailed ? ReadManifestFailed : cause.Code,
         $"Could not read '{key}' from {store}: {cause.Message} Nothing was written.");
 
     public static Diagnostic NotListed(OptionSpelling o, Diagnostic cause, string store) => Error(cause.Code == WriteFailed ? ReadManifestFailed : cause.Code,
         $"Could not list {store} to verify it ({o[VerifyRemote]}): {cause.Message} Nothing was written.");
+
+    public static Diagnostic HistoryNotListed(Diagnostic cause, string store) => Error(cause.Code == WriteFailed ? ReadManifestFailed : cause.Code,
+        $"Could not list {store}: {cause.Message} Nothing was changed.");
 
     // SA3003
     public static Diagnostic FileChanged(string path, string why) => Error(SourceChanged,
@@ -253,9 +296,26 @@ public static class Messages
         "workload identity (AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_FEDERATED_TOKEN_FILE, as Azure DevOps and GitHub Actions set up), " +
         "a managed identity, or `az login`. Each credential's answer is in the detailed log (-v:d).");
 
+    // SA3013
+    public static Diagnostic GenerationObjectsMissing(string hash, string store, IReadOnlyList<string> missing, int shown) => Error(GenerationIncomplete,
+        $"Cannot roll back to generation {hash}: {missing.Count:N0} object(s) it names are not at {store}: " +
+        string.Join(", ", missing.Take(shown).Select(k => $"'{k}'")) + (missing.Count > shown ? $" and {missing.Count - shown:N0} more" : "") +
+        ". Nothing was changed. Publish that version again instead (it stores what is missing).");
+
     // SA4001
     public static Diagnostic PublishCanceled(string store) => Error(Canceled,
         $"Publishing static assets to {store} was canceled. The destination still serves its previous manifest.");
+
+    public static Diagnostic RollbackCanceled(string store, bool switched) => Error(Canceled,
+        $"The rollback at {store} was canceled " + (switched
+            ? "after the manifest was switched: the un-fingerprinted copies may still hold the newer bytes; run the rollback again to finish."
+            : "before the manifest was switched; nothing changed."));
+
+    public static Diagnostic ListingCanceled(string store) => Error(Canceled,
+        $"Listing the generations at {store} was canceled.");
+
+    public static Diagnostic PruneCanceled(string store, int deleted) => Error(Canceled,
+        $"The prune at {store} was canceled after deleting {deleted:N0} object(s); every kept generation is complete. Run it again to finish.");
 
     private static Diagnostic Error(string code, string message) => Diagnostic.Error(code, message);
 

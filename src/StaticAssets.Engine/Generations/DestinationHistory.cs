@@ -1,0 +1,109 @@
+using StaticAssets.Engine.Core;
+using StaticAssets.Engine.Manifest;
+using StaticAssets.Engine.Storage;
+
+namespace StaticAssets.Engine.Generations;
+
+/// <summary>One history entry, read: its name, its record and the manifest's bytes.</summary>
+public sealed record Generation(GenerationName Name, GenerationRecord Record, byte[] Manifest)
+{
+    public string Hash => Record.ManifestSha256[..GenerationRecord.NameHashLength];
+
+    /// <summary>The content-addressed objects the manifest names, by key.</summary>
+    public IReadOnlyDictionary<string, ManifestObject> Objects { get; } = AssetManifest.TryReadObjects(Manifest, out var objects, out _)
+        ? objects
+        : new Dictionary<string, ManifestObject>();
+}
+
+/// <summary>
+/// What rollback, prune and the history listing start from, read in one round trip: the destination's current
+/// manifest and pending journal (two GETs) and, at the same time, one listing (of the whole prefix, or only of the
+/// manifest's history folder). History is per manifest name: <c>&lt;name&gt;.generations/</c> holds this manifest's
+/// entries and nothing of another manifest's at the same prefix.
+/// </summary>
+public sealed class DestinationHistory
+{
+    private DestinationHistory(string manifestName, byte[]? manifest, byte[]? journal, IReadOnlyList<StoredObjectInfo> listing)
+    {
+        ManifestName = manifestName;
+        Manifest = manifest;
+        Journal = journal;
+        Listing = listing;
+        Listed = listing.ToDictionary(o => o.Key, StringComparer.Ordinal);
+        var folder = GenerationRecord.FolderFor(manifestName);
+        Entries = listing.Select(o => GenerationName.TryParse(folder, o.Key)).OfType<GenerationName>()
+            .OrderBy(e => e.PublishedAt).ThenBy(e => e.Key, StringComparer.Ordinal).ToArray();
+        if (journal is not null && PendingJournal.TryRead(journal, out var pending, out var originals))
+        {
+            Pending = pending;
+            Originals = originals;
+        }
+    }
+
+    public string ManifestName { get; }
+
+    /// <summary>The current manifest's bytes; null if there is none.</summary>
+    public byte[]? Manifest { get; }
+
+    public string? ManifestSha256 => Manifest is null ? null : Sha256Digest.Compute(Manifest).Hex;
+
+    public byte[]? Journal { get; }
+
+    public IReadOnlyList<ManifestObject> Pending { get; } = [];
+
+    public IReadOnlyList<ManifestObject> Originals { get; } = [];
+
+    public IReadOnlyList<StoredObjectInfo> Listing { get; }
+
+    public IReadOnlyDictionary<string, StoredObjectInfo> Listed { get; }
+
+    /// <summary>This manifest's history entries as listed, oldest first.</summary>
+    public IReadOnlyList<GenerationName> Entries { get; }
+
+    /// <summary>The history folders of other manifests at the same prefix (from a whole listing).</summary>
+    public IReadOnlyList<string> OtherHistoryFolders => Listing
+        .Select(o => o.Key.IndexOf('/') is var slash and > 0 ? o.Key[..(slash + 1)] : null)
+        .OfType<string>()
+        .Where(f => f.EndsWith(".generations/", StringComparison.Ordinal) && f != GenerationRecord.FolderFor(ManifestName))
+        .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>Reads the manifest and the journal while listing the whole prefix (<paramref name="everything"/>) or
+    /// only this manifest's history folder.</summary>
+    public static async Task<DestinationHistory> ReadAsync(
+        IAssetStore store, string manifestName, bool everything, CancellationToken cancellationToken)
+    {
+        var listing = ListAsync(store, everything ? "" : GenerationRecord.FolderFor(manifestName), cancellationToken);
+        var manifest = store.ReadOrFailAsync(manifestName, cancellationToken);
+        var journal = store.ReadOrFailAsync(PendingJournal.NameFor(manifestName), cancellationToken);
+        await Task.WhenAll(listing, manifest, journal).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return new DestinationHistory(manifestName, await manifest.ConfigureAwait(false), await journal.ConfigureAwait(false), await listing.ConfigureAwait(false));
+    }
+
+    /// <summary>Reads entries (at most the store's concurrency at once). An entry that is not a complete record is SA1016.</summary>
+    public static async Task<IReadOnlyList<Generation>> ReadEntriesAsync(IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken)
+    {
+        var list = names.ToArray();
+        var read = new Generation[list.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, list.Length), new ParallelOptions { MaxDegreeOfParallelism = store.MaxConcurrency, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                var bytes = await store.ReadOrFailAsync(list[i].Key, token).ConfigureAwait(false);
+                read[i] = bytes is not null && GenerationRecord.TryRead(bytes, out var record, out var manifest)
+                    ? new Generation(list[i], record, manifest)
+                    : throw Messages.GenerationUnreadable(list[i].Key, store.Description).AsException();
+            }).ConfigureAwait(false);
+        return read;
+    }
+
+    private static async Task<IReadOnlyList<StoredObjectInfo>> ListAsync(IAssetStore store, string under, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.ListAllAsync(under, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Messages.HistoryNotListed(StoreFailures.DiagnosticOf(e), store.Description).AsException(e);
+        }
+    }
+}

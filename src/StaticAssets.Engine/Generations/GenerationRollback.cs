@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using StaticAssets.Engine.Commit;
+using StaticAssets.Engine.Core;
+using StaticAssets.Engine.Manifest;
+using StaticAssets.Engine.Publishing;
+using StaticAssets.Engine.Storage;
+
+namespace StaticAssets.Engine.Generations;
+
+/// <summary>How a rollback runs.</summary>
+public sealed record RollbackOptions
+{
+    public string ManifestName { get; init; } = AssetManifest.DefaultName;
+
+    /// <summary><c>previous</c>, the start of an entry's hash (4 hex digits or more), or a UTC time: the newest
+    /// generation published at or before it.</summary>
+    public string Generation { get; init; } = "previous";
+
+    /// <summary>Cache-Control of the un-fingerprinted copies restored (as a publish writes them).</summary>
+    public string OriginalsCacheControl { get; init; } = Plan.PlanOptions.ShortCacheControl;
+
+    /// <summary>Who rolls back (recorded in the rollback's history entry; the project is checked against the manifest's).</summary>
+    public GenerationSource Source { get; init; } = new();
+
+    public bool AdoptManifest { get; init; }
+
+    /// <summary>How many missing objects a refusal names before "and N more".</summary>
+    public int MissingShown { get; init; } = 10;
+}
+
+public sealed record RollbackResult(bool Succeeded, Generation? Target = null, int Verified = 0, int Copied = 0, bool Switched = false)
+{
+    public static RollbackResult Failed { get; } = new(false);
+}
+
+/// <summary>
+/// Makes an earlier generation of a manifest current again, in one step, without uploading any content: one listing
+/// of the prefix (sent with the reads of the manifest and the journal) proves every object the generation names is
+/// still there; one GET reads the generation; one PUT switches the manifest (its history entry, kind rollback, goes
+/// at the same time); then each un-fingerprinted copy whose bytes differ is restored from its fingerprinted key by a
+/// copy inside the store.
+/// </summary>
+public static class GenerationRollback
+{
+    private static readonly Regex HashPrefix = new("^[0-9a-fA-F]{4,64}$", RegexOptions.CultureInvariant);
+
+    public static async Task<RollbackResult> RollbackAsync(IAssetStore store, RollbackOptions options, IPublishLog log, CancellationToken cancellationToken)
+    {
+        var switched = false;
+        return await Reported.RunAsync(
+            () => RollbackCoreAsync(store, options, log, () => switched = true, cancellationToken), RollbackResult.Failed,
+            () => Messages.RollbackCanceled(store.Description, switched), log, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<RollbackResult> RollbackCoreAsync(
+        IAssetStore store, RollbackOptions options, IPublishLog log, Action onSwitched, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        StaticAssetPublisher.Validate(new PublishOptions { ManifestName = options.ManifestName }, log.Spelling);
+        var history = await DestinationHistory.ReadAsync(store, options.ManifestName, everything: true, cancellationToken).ConfigureAwait(false);
+        StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Source.Project, options.AdoptManifest, store, log.Spelling);
+
+        var chosen = Choose(history, options.Generation, store, log.Spelling);
+        var target = (await DestinationHistory.ReadEntriesAsync(store, [chosen], cancellationToken).ConfigureAwait(false))[0];
+        var assets = Assets(target.Manifest);
+
+        var missing = target.Objects.Values
+            .Where(o => !(history.Listed.TryGetValue(o.Key, out var listed) && listed.Size == o.Size))
+            .Select(o => o.Key).Order(StringComparer.Ordinal).ToArray();
+        if (missing.Length > 0)
+        {
+            throw Messages.GenerationObjectsMissing(target.Hash, store.Description, missing, options.MissingShown).AsException();
+        }
+
+        // The copies whose bytes are not already the generation's (as the journal vouches for them).
+        var known = history.Originals.ToDictionary(o => o.Key, StringComparer.Ordinal);
+        var copies = assets.SelectMany(a => CopiesOf(a, history.Listed, options.OriginalsCacheControl))
+            .Where(c => !(known.TryGetValue(c.Key, out var current) && current.Sha256 == c.Sha256 && current.Size == c.Size))
+            .ToArray();
+        var journal = new JournalWriter(store, options.ManifestName, history.Journal, history.Pending, known, log);
+        var overwritten = copies.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        var stillCurrent = history.Originals.Where(o => !overwritten.Contains(o.Key)).ToArray();
+
+        // The switch, its history entry and (write-ahead) forgetting the copies about to change, all at once.
+        var alreadyCurrent = history.Manifest is not null && history.Manifest.AsSpan().SequenceEqual(target.Manifest);
+        var switching = alreadyCurrent
+            ? Task.CompletedTask
+            : ManifestCommitter.SwitchAsync(store, options.ManifestName, target.Manifest, history.Manifest, GenerationKind.Rollback, options.Source, log, cancellationToken);
+        var forgetting = copies.Length > 0 ? journal.WriteOriginalsAsync(stillCurrent, cancellationToken) : Task.CompletedTask;
+        await Task.WhenAll(switching, forgetting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await switching.ConfigureAwait(false);
+        onSwitched();
+        await forgetting.ConfigureAwait(false);
+
+        await Parallel.ForEachAsync(copies, new ParallelOptions { MaxDegreeOfParallelism = store.MaxConcurrency, CancellationToken = cancellationToken },
+            async (copy, token) =>
+            {
+                try
+                {
+                    await store.CopyAsync(copy, token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!token.IsCancellationRequested)
+                {
+                    throw Messages.CopyNotRestored(StoreFailures.DiagnosticOf(e), copy.Key, store.Description).AsException(e);
+                }
+            }).ConfigureAwait(false);
+        if (copies.Length > 0)
+        {
+            await journal.WriteOriginalsAsync(stillCurrent.Concat(copies.Select(c => new ManifestObject(c.Key, c.Size, c.Sha256))), cancellationToken).ConfigureAwait(false);
+        }
+
+        var source = target.Record.Source;
+        log.Message(LogImportance.High,
+            (alreadyCurrent ? $"Generation {target.Hash} of '{options.ManifestName}' was already current" : $"Rolled '{options.ManifestName}' back to generation {target.Hash}") +
+            $" (published {target.Record.PublishedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z{Describe(source)}): {target.Objects.Count:N0} objects verified, " +
+            $"{copies.Length:N0} un-fingerprinted copies restored by copy, in {clock.Elapsed.TotalSeconds:N1} s -> {store.Description}");
+        return new RollbackResult(true, target, target.Objects.Count, copies.Length, !alreadyCurrent);
+    }
+
+    /// <summary>" by Project 1.2.0 on machine (CI build id)", as much as is known.</summary>
+    public static string Describe(GenerationSource source)
+    {
+        var parts = new List<string>();
+        if (source.Project is { } project)
+        {
+            parts.Add("by " + project + (source.Version is { } version ? " " + version : ""));
+        }
+        if (source.Machine is { } machine)
+        {
+            parts.Add("on " + machine);
+        }
+        if (source.Ci is { } ci)
+        {
+            parts.Add($"({ci.Provider} build {ci.BuildId})");
+        }
+        return parts.Count == 0 ? "" : " " + string.Join(" ", parts);
+    }
+
+    /// <summary>The history entry <paramref name="value"/> names (SA1016 if none, or several).</summary>
+    public static GenerationName Choose(DestinationHistory history, string value, IAssetStore store, OptionSpelling spelling)
+    {
+        var entries = history.Entries;
+        var text = value.Trim();
+        GenerationName? NotFound() => throw Messages.GenerationNotFound(spelling, text, history.ManifestName, store.Description, entries.Count).AsException();
+        if (text.Equals("previous", StringComparison.OrdinalIgnoreCase))
+        {
+            // The newest generation before the current one (whose entry is the newest with its hash; a current manifest
+            // without an entry counts as newer than every entry).
+            var current = history.ManifestSha256?[..GenerationRecord.NameHashLength];
+            var newestFirst = entries.Reverse().ToArray();
+            var at = Array.FindIndex(newestFirst, e => e.HashPrefix == current);
+            return newestFirst.Skip(at + 1).FirstOrDefault(e => e.HashPrefix != current) ?? NotFound()!;
+        }
+        if (HashPrefix.IsMatch(text))
+        {
+            var prefix = text.ToLowerInvariant();
+            var matching = entries.Where(e => prefix.Length <= GenerationRecord.NameHashLength
+                ? e.HashPrefix.StartsWith(prefix, StringComparison.Ordinal)
+                : prefix.StartsWith(e.HashPrefix, StringComparison.Ordinal)).ToArray();
+            var hashes = matching.Select(e => e.HashPrefix).Distinct().ToArray();
+            if (hashes.Length > 1)
+            {
+                throw Messages.GenerationAmbiguous(spelling, text, hashes).AsException();
+            }
+            return matching.LastOrDefault() ?? NotFound()!;
+        }
+        if (TryParseTime(text, out var time))
+        {
+            return entries.LastOrDefault(e => e.PublishedAt <= time) ?? NotFound()!;
+        }
+        return NotFound()!;
+    }
+
+    private static bool TryParseTime(string text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParseExact(text, GenerationRecord.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time)
+        || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
+
+    private sealed record AssetEntry(ManifestObject Object, string ContentType, string? Original, IReadOnlyList<(string Encoding, ManifestObject Object)> Encodings);
+
+    /// <summary>The assets of a manifest with their un-fingerprinted copy's key and compressed copies.</summary>
+    private static IReadOnlyList<AssetEntry> Assets(byte[] manifest)
+    {
+        using var document = JsonDocument.Parse(manifest);
+        var found = new List<AssetEntry>();
+        foreach (var asset in document.RootElement.GetProperty("assets").EnumerateObject())
+        {
+            if (!AssetManifest.TryReadObject(asset.Value, out var primary))
+            {
+                continue;
+            }
+            var encodings = new List<(string, ManifestObject)>();
+            if (asset.Value.TryGetProperty("encodings", out var variants) && variants.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var variant in variants.EnumerateObject())
+                {
+                    if (AssetManifest.TryReadObject(variant.Value, out var obj))
+                    {
+                        encodings.Add((variant.Name, obj));
+                    }
+                }
+            }
+            found.Add(new AssetEntry(
+                primary,
+                asset.Value.TryGetProperty("contentType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString()! : "application/octet-stream",
+                asset.Value.TryGetProperty("original", out var original) && original.ValueKind == JsonValueKind.String
+                    && LogicalPaths.Validate(original.GetString()) is null ? original.GetString() : null,
+                encodings));
+        }
+        return found;
+    }
+
+    /// <summary>The un-fingerprinted copy of an asset, and of each compressed copy that the destination holds
+    /// beside it (a publish with compressed originals wrote those).</summary>
+    private static IEnumerable<StoreCopy> CopiesOf(AssetEntry asset, IReadOnlyDictionary<string, StoredObjectInfo> listed, string cacheControl)
+    {
+        if (asset.Original is not { } original)
+        {
+            yield break;
+        }
+        yield return new StoreCopy(asset.Object.Key, original, asset.Object.Size, asset.Object.Sha256, asset.ContentType, null, cacheControl);
+        foreach (var (encoding, obj) in asset.Encodings)
+        {
+            if (ContentEncodings.Suffix(encoding) is { } suffix && listed.ContainsKey(original + suffix))
+            {
+                yield return new StoreCopy(obj.Key, original + suffix, obj.Size, obj.Sha256, asset.ContentType, encoding, cacheControl);
+            }
+        }
+    }
+}
