@@ -60,6 +60,9 @@ public sealed class DestinationHistory
     /// <summary>This manifest's history entries as listed, oldest first.</summary>
     public IReadOnlyList<GenerationName> Entries { get; }
 
+    /// <summary>This manifest's publish entries (rollbacks left out), oldest first.</summary>
+    public IEnumerable<GenerationName> PublishEntries => Entries.Where(e => e.Kind == GenerationKind.Publish);
+
     /// <summary>The history folders of other manifests at the same prefix (from a whole listing).</summary>
     public IReadOnlyList<string> OtherHistoryFolders => Listing
         .Select(o => o.Key.IndexOf('/') is var slash and > 0 ? o.Key[..(slash + 1)] : null)

@@ -147,12 +147,13 @@ public static class GenerationRollback
         GenerationName? NotFound() => throw Messages.GenerationNotFound(spelling, text, history.ManifestName, store.Description, entries.Count).AsException();
         if (text.Equals("previous", StringComparison.OrdinalIgnoreCase))
         {
-            // The newest generation before the current one (whose entry is the newest with its hash; a current manifest
-            // without an entry counts as newer than every entry).
+            // Step back in publish order: the newest generation published before the current one was (rollback
+            // entries do not count, so repeating "previous" goes further back and never returns to a bad release). A
+            // current manifest without an entry counts as newer than every entry.
             var current = history.ManifestSha256?[..GenerationRecord.NameHashLength];
-            var newestFirst = entries.Reverse().ToArray();
-            var at = Array.FindIndex(newestFirst, e => e.HashPrefix == current);
-            return newestFirst.Skip(at + 1).FirstOrDefault(e => e.HashPrefix != current) ?? NotFound()!;
+            var published = history.PublishEntries.Reverse().ToArray();
+            var at = Array.FindIndex(published, e => e.HashPrefix == current);
+            return published.Skip(at + 1).FirstOrDefault(e => e.HashPrefix != current) ?? NotFound()!;
         }
         if (HashPrefix.IsMatch(text))
         {

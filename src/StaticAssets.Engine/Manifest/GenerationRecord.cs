@@ -45,8 +45,9 @@ public enum GenerationKind
 /// <summary>
 /// One entry of a manifest's history: a generation as it became current, immutable once stored. Stored beside the
 /// manifest under <c>&lt;manifest name without .json&gt;.generations/&lt;yyyyMMddTHHmmssfffZ&gt;-&lt;12 hex&gt;.json</c>
-/// (the hex: the start of the manifest bytes' SHA-256), so each manifest name has a history of its own and a listing
-/// of that folder orders it by time. docs/manifest.md describes the format.
+/// (the hex: the start of the manifest bytes' SHA-256; a rollback's name ends <c>-rollback.json</c>), so each manifest
+/// name has a history of its own, and one listing of that folder orders it by time and tells publishes from rollbacks.
+/// docs/manifest.md describes the format.
 /// </summary>
 public sealed record GenerationRecord(
     GenerationKind Kind,
@@ -69,10 +70,11 @@ public sealed record GenerationRecord(
     /// <summary>The manifest whose history <paramref name="folder"/> (as <see cref="FolderFor"/> gives it) is.</summary>
     public static string ManifestNameFor(string folder) => folder[..^".generations/".Length] + ".json";
 
-    public string KeyIn(string manifestName) => KeyFor(manifestName, PublishedAt, ManifestSha256);
+    public const string RollbackSuffix = "-rollback";
 
-    public static string KeyFor(string manifestName, DateTimeOffset publishedAt, string manifestSha256) =>
-        $"{FolderFor(manifestName)}{publishedAt.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture)}-{manifestSha256[..NameHashLength]}.json";
+    public string KeyIn(string manifestName) =>
+        $"{FolderFor(manifestName)}{PublishedAt.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture)}-{ManifestSha256[..NameHashLength]}" +
+        $"{(Kind == GenerationKind.Rollback ? RollbackSuffix : "")}.json";
 
     /// <summary>The record of <paramref name="manifest"/> becoming current in place of <paramref name="replaced"/>.</summary>
     public static GenerationRecord For(GenerationKind kind, byte[] manifest, byte[]? replaced, DateTimeOffset now, GenerationSource source)
@@ -184,8 +186,8 @@ public sealed record GenerationRecord(
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }
 
-/// <summary>An entry of a history as its key names it (no read needed): when, and which manifest.</summary>
-public sealed record GenerationName(string Key, DateTimeOffset PublishedAt, string HashPrefix)
+/// <summary>An entry of a history as its key names it (no read needed): when, which manifest, publish or rollback.</summary>
+public sealed record GenerationName(string Key, DateTimeOffset PublishedAt, string HashPrefix, GenerationKind Kind = GenerationKind.Publish)
 {
     /// <summary>Parses a key under <paramref name="folder"/>; null for anything else found there.</summary>
     public static GenerationName? TryParse(string folder, string key)
@@ -195,6 +197,8 @@ public sealed record GenerationName(string Key, DateTimeOffset PublishedAt, stri
             return null;
         }
         var name = key[folder.Length..^".json".Length];
+        var kind = name.EndsWith(GenerationRecord.RollbackSuffix, StringComparison.Ordinal) ? GenerationKind.Rollback : GenerationKind.Publish;
+        name = kind == GenerationKind.Rollback ? name[..^GenerationRecord.RollbackSuffix.Length] : name;
         var dash = name.IndexOf('-');
         if (dash < 0 || name.Length - dash - 1 != GenerationRecord.NameHashLength
             || !DateTime.TryParseExact(name[..dash], GenerationRecord.TimeFormat, CultureInfo.InvariantCulture,
@@ -203,6 +207,6 @@ public sealed record GenerationName(string Key, DateTimeOffset PublishedAt, stri
         {
             return null;
         }
-        return new GenerationName(key, new DateTimeOffset(time, TimeSpan.Zero), name[(dash + 1)..]);
+        return new GenerationName(key, new DateTimeOffset(time, TimeSpan.Zero), name[(dash + 1)..], kind);
     }
 }

@@ -1,0 +1,169 @@
+namespace StaticAssets.Engine.Tests.Generations;
+
+/// <summary>Rollback on a fake store: what it chooses, what it checks, what it sends (and never sends).</summary>
+[TestClass]
+public sealed class RollbackTests
+{
+    private const string Name = AssetManifest.DefaultName;
+
+    private static async Task<(InMemoryStore Store, byte[][] Manifests, VersionedSite Site)> FiveGenerationsAsync()
+    {
+        var site = new VersionedSite();
+        var store = new InMemoryStore();
+        return (store, await site.PublishAsync(store, 5), site);
+    }
+
+    private static RollbackOptions To(string generation) => new() { Generation = generation, Source = new GenerationSource(VersionedSite.Project, "1.0.9", "m") };
+
+    [TestMethod]
+    public async Task PreviousMakesTheGenerationBeforeTheCurrentOneCurrent_RestoringCopiesByCopyNeverByUpload()
+    {
+        var (memory, manifests, site) = await FiveGenerationsAsync();
+        using var _ = site;
+        var store = new RecordingStore(memory);
+        var log = new RecordingLog();
+
+        var result = await GenerationRollback.RollbackAsync(store, To("previous"), log, CancellationToken.None);
+
+        Assert.IsTrue(result.Succeeded, log.Dump());
+        CollectionAssert.AreEqual(manifests[3], memory.Objects[Name], "generation 4 is current");
+        // One listing, the manifest and the journal, the chosen entry; then the switch (manifest + entry), the journal
+        // written ahead of the copies and after them, and the copies. Nothing else: no content is uploaded.
+        var operations = store.Operations;
+        Assert.AreEqual(1, operations.Count(o => o.StartsWith("LIST ", StringComparison.Ordinal)), string.Join("\n", operations));
+        var puts = operations.Where(o => o.StartsWith("PUT ", StringComparison.Ordinal)).Select(o => o[4..]).ToArray();
+        CollectionAssert.AreEquivalent(new[] { Name, PendingJournal.NameFor(Name), PendingJournal.NameFor(Name) }, TestData.WithoutHistory(puts), string.Join("\n", operations));
+        Assert.HasCount(1, puts.Where(TestData.IsHistory).ToArray());
+        Assert.HasCount(3, operations.Where(o => o.StartsWith("GET ", StringComparison.Ordinal)).ToArray(), "the manifest, the journal, the chosen entry; nothing per object");
+        // Copied: the copies whose bytes differ between 5 and 4 (app.js is version 3's in 5, 2's in 4). Not
+        // lib/stable.js (the same), nor img/v4.svg: the journal vouches that its copy still holds 4's bytes.
+        CollectionAssert.AreEquivalent(new[] { "css/site.css", "js/app.js" }, memory.Copies.Keys.ToArray(), string.Join("\n", operations));
+        foreach (var asset in site.Sources(4))
+        {
+            CollectionAssert.AreEqual(File.ReadAllBytes(asset.SourcePath), memory.Objects[asset.LogicalPath], asset.LogicalPath);
+        }
+        Assert.AreEqual(PlanOptions.ShortCacheControl, memory.Copies["css/site.css"].CacheControl);
+        Assert.AreEqual("text/css", memory.Copies["css/site.css"].ContentType);
+        // The history says what happened.
+        var entry = puts.Single(TestData.IsHistory);
+        Assert.IsTrue(GenerationRecord.TryRead(memory.Objects[entry], out var record, out var manifest));
+        Assert.AreEqual(GenerationKind.Rollback, record.Kind);
+        Assert.AreEqual(Sha256Digest.Compute(manifests[4]).Hex, record.Replaces);
+        CollectionAssert.AreEqual(manifests[3], manifest);
+        // The journal vouches for the restored copies, so the next publish of version 5 rewrites them.
+        Assert.IsTrue(PendingJournal.TryRead(memory.Objects[PendingJournal.NameFor(Name)], out var __, out var originals));
+        Assert.AreEqual(Sha256Digest.Compute(File.ReadAllBytes(site.Sources(4).Single(s => s.LogicalPath == "css/site.css").SourcePath)),
+            originals.Single(o => o.Key == "css/site.css").Sha256);
+        var republish = await site.PublishAsync(5, memory);
+        Assert.Contains("css/site.css", republish.Written!.Select(o => o.Key).ToArray());
+        CollectionAssert.AreEqual(File.ReadAllBytes(site.Sources(5).Single(s => s.LogicalPath == "css/site.css").SourcePath), memory.Objects["css/site.css"]);
+    }
+
+    [TestMethod]
+    public async Task AHashPrefixOrATimeChoosesTheGeneration_PreviousAfterARollbackGoesFurtherBack()
+    {
+        var (memory, manifests, site) = await FiveGenerationsAsync();
+        using var _ = site;
+        var hash3 = Sha256Digest.Compute(manifests[2]).Hex;
+
+        Assert.IsTrue((await GenerationRollback.RollbackAsync(memory, To(hash3[..6]), new RecordingLog(), CancellationToken.None)).Succeeded);
+        CollectionAssert.AreEqual(manifests[2], memory.Objects[Name]);
+
+        // previous: the generation published before the current one (3), i.e. 2 — not 5, which was current before the
+        // rollback: repeating "previous" steps further back, never back to a bad release.
+        Assert.IsTrue((await GenerationRollback.RollbackAsync(memory, To("previous"), new RecordingLog(), CancellationToken.None)).Succeeded);
+        CollectionAssert.AreEqual(manifests[1], memory.Objects[Name]);
+
+        // A time: the newest generation published at or before it.
+        var entry5 = memory.Objects.Keys.Where(TestData.IsHistory).Order(StringComparer.Ordinal)
+            .Select(k => GenerationName.TryParse(GenerationRecord.FolderFor(Name), k)!).Single(e => e.HashPrefix == Sha256Digest.Compute(manifests[4]).Hex[..12]);
+        var log = new RecordingLog();
+        Assert.IsTrue((await GenerationRollback.RollbackAsync(memory, To(entry5.PublishedAt.AddMilliseconds(1).ToString("O")), log, CancellationToken.None)).Succeeded, log.Dump());
+        CollectionAssert.AreEqual(manifests[4], memory.Objects[Name]);
+    }
+
+    [TestMethod]
+    [DataRow("ffffffff", "names no generation")]
+    [DataRow("2001-01-01T00:00Z", "names no generation")]
+    [DataRow("next week", "names no generation")]
+    public async Task AnUnknownGenerationIsSA1016AndChangesNothing(string generation, string says)
+    {
+        var (memory, _, site) = await FiveGenerationsAsync();
+        using var __ = site;
+        var before = memory.Objects.ToDictionary(o => o.Key, o => o.Value);
+        var log = new RecordingLog();
+
+        var result = await GenerationRollback.RollbackAsync(memory, To(generation), log, CancellationToken.None);
+
+        Assert.IsFalse(result.Succeeded);
+        Assert.AreEqual(DiagnosticCodes.UnknownGeneration, log.Errors.Single().Code, log.Dump());
+        StringAssert.Contains(log.Errors.Single().Message, says);
+        CollectionAssert.AreEquivalent(before.Keys.ToArray(), memory.Objects.Keys.ToArray());
+    }
+
+    [TestMethod]
+    public async Task AGenerationWithMissingObjectsIsRefusedNamingThem_NothingChanges()
+    {
+        var (memory, manifests, site) = await FiveGenerationsAsync();
+        using var _ = site;
+        var gone = Stored.ObjectsOf(manifests[1]).Select(o => o.Key).Where(k => !Stored.ObjectsOf(manifests[4]).Any(o => o.Key == k)).ToArray();
+        foreach (var key in gone)
+        {
+            memory.Objects.TryRemove(key, out var __);
+        }
+        var current = memory.Objects[Name];
+        var log = new RecordingLog();
+
+        var result = await GenerationRollback.RollbackAsync(memory, To(Sha256Digest.Compute(manifests[1]).Hex[..8]) with { MissingShown = 1 }, log, CancellationToken.None);
+
+        Assert.IsFalse(result.Succeeded);
+        var error = log.Errors.Single();
+        Assert.AreEqual(DiagnosticCodes.GenerationIncomplete, error.Code, log.Dump());
+        StringAssert.Contains(error.Message, $"{gone.Length} object(s)");
+        StringAssert.Contains(error.Message, $"'{gone.Order(StringComparer.Ordinal).First()}' and {gone.Length - 1} more");
+        CollectionAssert.AreEqual(current, memory.Objects[Name], "the manifest changed");
+        Assert.IsEmpty(memory.Copies);
+    }
+
+    [TestMethod]
+    public async Task AnotherProjectsManifestIsNotRolledBack()
+    {
+        var (memory, _, site) = await FiveGenerationsAsync();
+        using var _ = site;
+        var log = new RecordingLog();
+
+        var result = await GenerationRollback.RollbackAsync(memory, To("previous") with { Source = new GenerationSource("OtherApp") }, log, CancellationToken.None);
+
+        Assert.IsFalse(result.Succeeded);
+        Assert.AreEqual(DiagnosticCodes.ManifestOfAnotherProject, log.Errors.Single().Code);
+        Assert.IsTrue((await GenerationRollback.RollbackAsync(memory, To("previous") with { Source = new GenerationSource("OtherApp"), AdoptManifest = true },
+            new RecordingLog(), CancellationToken.None)).Succeeded, "adopting it");
+    }
+
+    [TestMethod]
+    public async Task TwoProjectsWithTheirOwnManifestNamesKeepTheirOwnHistories()
+    {
+        using var site = new VersionedSite();
+        var memory = new InMemoryStore();
+        var log = new RecordingLog();
+        for (var version = 1; version <= 2; version++)
+        {
+            foreach (var (project, name) in new[] { ("App1", "app1.manifest.json"), ("App2", "app2.manifest.json") })
+            {
+                var result = await StaticAssetPublisher.PublishAsync(site.Sources(version + (project == "App2" ? 10 : 0)), memory,
+                    new PublishOptions { Plan = VersionedSite.Plan, ManifestName = name, Source = new GenerationSource(project) }, log, CancellationToken.None);
+                Assert.IsTrue(result.Succeeded, log.Dump());
+                await Task.Delay(3);
+            }
+        }
+        var app2 = memory.Objects["app2.manifest.json"];
+
+        var rollback = await GenerationRollback.RollbackAsync(memory, new RollbackOptions { ManifestName = "app1.manifest.json", Source = new GenerationSource("App1") },
+            log, CancellationToken.None);
+
+        Assert.IsTrue(rollback.Succeeded, log.Dump());
+        Assert.AreEqual(2, memory.Objects.Keys.Count(k => k.StartsWith("app2.manifest.generations/", StringComparison.Ordinal)));
+        Assert.AreEqual(3, memory.Objects.Keys.Count(k => k.StartsWith("app1.manifest.generations/", StringComparison.Ordinal)));
+        CollectionAssert.AreEqual(app2, memory.Objects["app2.manifest.json"], "the other project's manifest");
+    }
+}
