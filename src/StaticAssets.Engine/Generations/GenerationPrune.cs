@@ -110,8 +110,14 @@ public static class GenerationPrune
         }
         var doomedKeys = doomed.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         var kept = Kept(generations, history.ManifestSha256, options.KeepGenerations).Select(g => g.Name.Key).ToHashSet(StringComparer.Ordinal);
+        // An entry goes when nothing it names stays but for this manifest's own kept generations: an object kept for
+        // another reason (the journal, another manifest, the minimum age) keeps its entry, so a later prune can still
+        // tell it is ours.
+        var ours = Kept(generations, history.ManifestSha256, options.KeepGenerations).SelectMany(g => g.Objects.Keys)
+            .Concat(NamedBy(history.Manifest)).ToHashSet(StringComparer.Ordinal);
         var entries = generations
-            .Where(g => !kept.Contains(g.Name.Key) && g.Record.ManifestSha256 != history.ManifestSha256 && !g.Objects.Keys.Any(deferred.Contains))
+            .Where(g => !kept.Contains(g.Name.Key) && g.Record.ManifestSha256 != history.ManifestSha256
+                && g.Objects.Keys.All(k => doomedKeys.Contains(k) || ours.Contains(k) || !history.Listed.ContainsKey(k)))
             .Select(g => g.Name.Key).ToArray();
 
         if (doomed.Count > options.MaxDeletes)
