@@ -57,6 +57,7 @@ public sealed class RequestGate(Func<string, string, bool> match)
 public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(IPAddress.Parse(upstream.Host), upstream.Port))
 {
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentQueue<(string Request, long Length)> _bodies = new();
     private readonly object _gate = new();
     private readonly Dictionary<string, int> _transientFaultsByPath = new(StringComparer.Ordinal);
     private readonly Dictionary<ProxyFault, int> _faults = [];
@@ -90,6 +91,9 @@ public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(I
     /// held back), "BLOCKED " (500 from a permanent block).
     /// </summary>
     public IReadOnlyList<string> Requests => _requests.ToArray();
+
+    /// <summary>Every request ("METHOD /path") with the length of the body it carried, in the order their heads arrived.</summary>
+    public IReadOnlyList<(string Request, long Length)> Bodies => _bodies.ToArray();
 
     /// <summary>Added before relaying each chunk, in each direction (so about twice this per round trip).</summary>
     public TimeSpan Latency
@@ -222,6 +226,7 @@ public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(I
             }
             var fault = Decide(head.Method, head.Path, head.ContentLength);
             Log(fault, $"{head.Method} {head.Path}");
+            _bodies.Enqueue(($"{head.Method} {head.Path}", head.ContentLength));
             await WhileHeldAsync(head, link.Aborted);
 
             if (head.Chunked)

@@ -1,0 +1,253 @@
+namespace StaticAssets.Integration.Tests.Remote;
+
+/// <summary>
+/// History, rollback and prune on every backend (Ceph RGW, Azurite, a folder), checked with the backend's own client:
+/// the issue's scenario (five generations, back to the third, list, prune keeping two), and the races — a prune while
+/// a publisher is between its uploads and its switch, and a rollback raced by a publish.
+/// </summary>
+[TestClass]
+public sealed class GenerationsTests
+{
+    private const string Manifest = AssetManifest.DefaultName;
+
+    private static string Prefix() => $"gen-{Guid.NewGuid():N}/";
+
+    /// <summary>Our store for the prefix, through a proxy (which sees each request) where the backend has an endpoint.</summary>
+    private static (IAssetStore Store, CountingProxy? Proxy) Through(StoreTarget target, string prefix)
+    {
+        var proxy = target.Endpoint is { } endpoint ? new CountingProxy(endpoint) : null;
+        return (target.Store(prefix, proxy), proxy);
+    }
+
+    [TestMethod]
+    [DataRow(StoreTarget.S3)]
+    [DataRow(StoreTarget.AzureBlob)]
+    [DataRow(StoreTarget.Folder)]
+    [Timeout(180_000, CooperativeCancellation = true)]
+    public async Task FiveGenerations_BackToTheThird_Listed_PrunedKeepingTwo_LeavesExactlyWhatThreeFourAndFiveNeed(string backend)
+    {
+        var target = await StoreTarget.CreateAsync(backend, "generations");
+        var prefix = Prefix();
+        using var site = new VersionedSite();
+        byte[][] manifests;
+        await using (var store = target.Store(prefix))
+        {
+            manifests = await site.PublishAsync(store, 5);
+        }
+
+        // Roll back to the third: one listing, the reads, one switch (manifest + entry), journal, copies; no content.
+        var (rollbackStore, proxy) = Through(target, prefix);
+        await using (proxy)
+        await using (rollbackStore)
+        {
+            var log = new RecordingLog();
+            var recording = new RecordingStore(rollbackStore);
+            var result = await GenerationRollback.RollbackAsync(recording, new RollbackOptions
+            {
+                Generation = Sha256Digest.Compute(manifests[2]).Hex[..7],
+                Source = new GenerationSource(VersionedSite.Project),
+            }, log, CancellationToken.None);
+            Assert.IsTrue(result.Succeeded, EnginePublish.Describe(log));
+            Assert.AreEqual(2, result.Copied, "site.css and app.js differ between 5 and 3");
+            var operations = recording.Operations;
+            Assert.HasCount(1, operations.Where(o => o.StartsWith("LIST ", StringComparison.Ordinal)).ToArray(), string.Join("\n", operations));
+            Assert.HasCount(3, operations.Where(o => o.StartsWith("GET ", StringComparison.Ordinal)).ToArray(), string.Join("\n", operations));
+            Assert.HasCount(2, operations.Where(o => o.StartsWith("COPY ", StringComparison.Ordinal)).ToArray(), string.Join("\n", operations));
+            CollectionAssert.AreEquivalent(new[] { Manifest, Stored.Journal, Stored.Journal },
+                TestData.WithoutHistory(operations.Where(o => o.StartsWith("PUT ", StringComparison.Ordinal)).Select(o => o[4..])), string.Join("\n", operations));
+            if (proxy is not null)
+            {
+                // On the wire: one listing request (a page), and no request carries content but the manifest, its
+                // entry and the journal (a copy's body is empty, or Azure's small block list).
+                var bodies = proxy.Bodies;
+                Assert.HasCount(1, bodies.Where(b => b.Request.Contains("list-type=2", StringComparison.Ordinal) || b.Request.Contains("comp=list", StringComparison.Ordinal)).ToArray(),
+                    string.Join("\n", bodies));
+                var content = bodies.Where(b => b.Length > 0 && !b.Request.Contains(Manifest, StringComparison.Ordinal)
+                    && !b.Request.Contains(Stored.Journal, StringComparison.Ordinal) && !TestData.IsHistory(b.Request)
+                    && !b.Request.Contains("comp=blocklist", StringComparison.Ordinal)).ToArray();
+                Assert.IsEmpty(content, "content was uploaded:\n" + string.Join("\n", bodies));
+            }
+        }
+        Assert.AreEqual(Encoding.UTF8.GetString(manifests[2]), Encoding.UTF8.GetString((await target.GetAsync(prefix + Manifest))!));
+        foreach (var asset in site.Sources(3))
+        {
+            var copy = await target.GetCopyAsync(prefix + asset.LogicalPath) ?? throw new AssertFailedException(asset.LogicalPath + " is missing");
+            CollectionAssert.AreEqual(File.ReadAllBytes(asset.SourcePath), copy.Bytes, asset.LogicalPath);
+            if (target.Kind != StoreTarget.Folder)
+            {
+                Assert.AreEqual(PlanOptions.ShortCacheControl, copy.CacheControl, asset.LogicalPath);
+            }
+        }
+
+        // The listing: six entries, newest first, the rollback marked current.
+        await using (var store = target.Store(prefix))
+        {
+            var log = new RecordingLog();
+            var list = await GenerationListing.ListAsync(store, Manifest, log, CancellationToken.None) ?? throw new AssertFailedException(EnginePublish.Describe(log));
+            Assert.HasCount(6, list.NewestFirst);
+            Assert.AreEqual(GenerationKind.Rollback, list.NewestFirst[0].Record.Kind);
+            Assert.IsTrue(list.IsCurrent(list.NewestFirst[0]));
+            var lines = log.Messages.Select(m => m.Text).ToArray();
+            Assert.HasCount(1, lines.Where(l => l.EndsWith("<- current", StringComparison.Ordinal)).ToArray(), string.Join("\n", lines));
+            StringAssert.Contains(lines.Single(l => l.EndsWith("<- current", StringComparison.Ordinal)), Sha256Digest.Compute(manifests[2]).Hex[..12]);
+
+            // Prune keeping two, no minimum age.
+            var pruned = await GenerationPrune.PruneAsync(store, new PruneOptions { KeepGenerations = 2, MinAge = TimeSpan.Zero, Project = VersionedSite.Project },
+                log, CancellationToken.None);
+            Assert.IsTrue(pruned.Succeeded, EnginePublish.Describe(log));
+        }
+
+        // Checked by listing with the backend's own client: exactly what 3 (current), 4 and 5 need, their entries,
+        // the un-fingerprinted copies, the manifest and the journal.
+        var listed = (await target.ListAsync(prefix)).Keys.Order(StringComparer.Ordinal).ToArray();
+        var hashes = manifests[2..].Select(m => Sha256Digest.Compute(m).Hex[..12]).ToArray();
+        var expected = manifests[2..].SelectMany(VersionedSite.KeysOf)
+            .Concat(Enumerable.Range(1, 5).SelectMany(v => site.Sources(v)).Select(s => s.LogicalPath))
+            .Append(Manifest).Append(Stored.Journal)
+            .Concat(listed.Where(k => TestData.IsHistory(k) && hashes.Any(h => k.Contains(h, StringComparison.Ordinal))))
+            .Distinct().Order(StringComparer.Ordinal).ToArray();
+        CollectionAssert.AreEqual(expected, listed, $"{backend}: left after the prune:\n{string.Join("\n", listed)}");
+        Assert.HasCount(4, listed.Where(TestData.IsHistory).ToArray(), "3's publish and rollback, 4, 5");
+        foreach (var manifest in manifests[2..])
+        {
+            await target.AssertObjectsAsync(prefix, Stored.ObjectsOf(manifest), "a kept generation");
+        }
+    }
+
+    /// <summary>
+    /// A publisher of version 1 again (its objects long unneeded, so it uploads them anew) is held between its uploads
+    /// and its switch while a prune with a minimum age runs: the prune deletes generation 2's objects, never the ones
+    /// the publisher just stored, and the publisher's manifest is complete once it switches.
+    /// </summary>
+    [TestMethod]
+    [DataRow(StoreTarget.S3)]
+    [DataRow(StoreTarget.AzureBlob)]
+    [DataRow(StoreTarget.Folder)]
+    [Timeout(180_000, CooperativeCancellation = true)]
+    public async Task APruneWhileAPublisherIsBetweenItsUploadsAndItsSwitch_NeverDeletesWhatItsManifestNames(string backend)
+    {
+        var target = await StoreTarget.CreateAsync(backend, "prunerace");
+        var prefix = Prefix();
+        using var site = new VersionedSite();
+        var minAge = TimeSpan.FromSeconds(3);
+        byte[][] manifests;
+        await using (var store = target.Store(prefix))
+        {
+            manifests = await site.PublishAsync(store, 3);
+        }
+        // Generations 1 and 2 were replaced, and their objects written, longer ago than the minimum age (whole seconds:
+        // servers keep times to the second).
+        await Task.Delay(minAge + TimeSpan.FromSeconds(1.5));
+
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var publisherStore = new RecordingStore(target.Store(prefix))
+        {
+            BeforeWrite = async (write, _) =>
+            {
+                // The switch: the manifest and its history entry, sent together.
+                if (write.Key == Manifest || TestData.IsHistory(write.Key))
+                {
+                    held.TrySetResult();
+                    await release.Task;
+                }
+            },
+        };
+        var publishing = site.PublishAsync(1, publisherStore);
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var reuploaded = publisherStore.Completed.ToArray();
+        Assert.IsNotEmpty(reuploaded, "the publisher stored version 1's objects again");
+
+        await using (var store = target.Store(prefix))
+        {
+            var log = new RecordingLog();
+            var pruned = await GenerationPrune.PruneAsync(store, new PruneOptions { KeepGenerations = 1, MinAge = minAge, Project = VersionedSite.Project },
+                log, CancellationToken.None);
+            Assert.IsTrue(pruned.Succeeded, EnginePublish.Describe(log));
+            Assert.IsNotEmpty(pruned.Deleted, "the prune deleted nothing: the race was not exercised\n" + EnginePublish.Describe(log));
+            CollectionAssert.AreEquivalent(Array.Empty<string>(), pruned.Deleted.Select(o => o.Key).Intersect(reuploaded).ToArray(),
+                "the prune deleted objects the publisher had just stored");
+        }
+        release.SetResult();
+        await publishing;
+
+        var current = (await target.GetAsync(prefix + Manifest))!;
+        Assert.AreEqual(Encoding.UTF8.GetString(manifests[0]), Encoding.UTF8.GetString(current), "version 1 is current");
+        await target.AssertObjectsAsync(prefix, Stored.ObjectsOf(current), "the new current generation");
+    }
+
+    /// <summary>A rollback to 1 while a publisher of 4 is between its uploads and its switch: whichever switches last,
+    /// one complete generation is current.</summary>
+    [TestMethod]
+    [DataRow(StoreTarget.S3, true)]
+    [DataRow(StoreTarget.S3, false)]
+    [DataRow(StoreTarget.AzureBlob, true)]
+    [DataRow(StoreTarget.Folder, true)]
+    [Timeout(180_000, CooperativeCancellation = true)]
+    public async Task ARollbackRacedByAPublishLeavesOneCompleteGenerationCurrent(string backend, bool publishSwitchesLast)
+    {
+        var target = await StoreTarget.CreateAsync(backend, "rollbackrace");
+        var prefix = Prefix();
+        using var site = new VersionedSite();
+        byte[][] manifests;
+        await using (var store = target.Store(prefix))
+        {
+            manifests = await site.PublishAsync(store, 3);
+        }
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var publisherStore = new RecordingStore(target.Store(prefix))
+        {
+            BeforeWrite = async (write, _) =>
+            {
+                // The switch: the manifest and its history entry, sent together.
+                if (write.Key == Manifest || TestData.IsHistory(write.Key))
+                {
+                    held.TrySetResult();
+                    await release.Task;
+                }
+            },
+        };
+        var publishing = site.PublishAsync(4, publisherStore);
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        var rollbackHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var rollbackRelease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var rollbackStore = new RecordingStore(target.Store(prefix))
+        {
+            BeforeWrite = async (write, _) =>
+            {
+                if (write.Key == Manifest && !publishSwitchesLast)
+                {
+                    rollbackHeld.TrySetResult();
+                    await rollbackRelease.Task;
+                }
+            },
+        };
+        var log = new RecordingLog();
+        var rollingBack = GenerationRollback.RollbackAsync(rollbackStore, new RollbackOptions
+        {
+            Generation = Sha256Digest.Compute(manifests[0]).Hex[..12],
+            Source = new GenerationSource(VersionedSite.Project),
+        }, log, CancellationToken.None);
+        if (publishSwitchesLast)
+        {
+            Assert.IsTrue((await rollingBack).Succeeded, EnginePublish.Describe(log));
+            release.SetResult();
+            await publishing;
+        }
+        else
+        {
+            await rollbackHeld.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            release.SetResult();
+            await publishing;
+            rollbackRelease.SetResult();
+            Assert.IsTrue((await rollingBack).Succeeded, EnginePublish.Describe(log));
+        }
+
+        var current = (await target.GetAsync(prefix + Manifest))!;
+        var expected = publishSwitchesLast ? AssetManifest.Serialize((await publishing).Plan!, VersionedSite.Project) : manifests[0];
+        Assert.AreEqual(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(current));
+        await target.AssertObjectsAsync(prefix, Stored.ObjectsOf(current), "the current generation");
+    }
+}
