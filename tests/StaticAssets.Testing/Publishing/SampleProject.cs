@@ -49,6 +49,10 @@ public sealed class SampleProject : IDisposable
     public Task<CommandResult> PublishAsync(IReadOnlyDictionary<string, string?>? environment, params string[] properties) =>
         Dotnet.RunAsync(ProjectDirectory, ["publish", "-c", "Release", "--nologo", .. properties], environment);
 
+    /// <summary>`dotnet msbuild -t:<paramref name="target"/>` in the project's folder (Release, as published).</summary>
+    public Task<CommandResult> MSBuildAsync(IReadOnlyDictionary<string, string?>? environment, string target, params string[] properties) =>
+        Dotnet.RunAsync(ProjectDirectory, ["msbuild", "-t:" + target, "-p:Configuration=Release", "-nologo", .. properties], environment);
+
     /// <summary>Adds MSBuild content just before the project file's closing tag.</summary>
     public void AddToProject(string xml)
     {
