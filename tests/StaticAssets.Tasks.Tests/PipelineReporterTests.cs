@@ -81,4 +81,35 @@ public sealed class PipelineReporterTests
             File.Delete(summary);
         }
     }
+
+    [TestMethod]
+    public void RollbackAndPruneResultsBecomeOutputVariablesAndASummaryTable()
+    {
+        var results = new Dictionary<string, string> { ["Generation"] = "0123456789ab", ["ObjectsCopied"] = "2" };
+        var lines = new List<string>();
+        new AzureDevOpsReporter().Finished("rollback", results, lines.Add);
+        CollectionAssert.AreEqual(
+            new[]
+            {
+                "##vso[task.setvariable variable=StaticAssetsGeneration;isOutput=true]0123456789ab",
+                "##vso[task.setvariable variable=StaticAssetsObjectsCopied;isOutput=true]2",
+            },
+            lines);
+
+        var output = Path.GetTempFileName();
+        var summary = Path.GetTempFileName();
+        try
+        {
+            new GitHubActionsReporter(output, summary).Finished("rollback", results, lines.Add);
+            Assert.AreEqual("generation=0123456789ab\nobjects-copied=2\n", File.ReadAllText(output));
+            StringAssert.Contains(File.ReadAllText(summary), "### Static assets rollback");
+            StringAssert.Contains(File.ReadAllText(summary), "| generation | objects-copied |");
+            StringAssert.Contains(File.ReadAllText(summary), "| `0123456789ab` | `2` |");
+        }
+        finally
+        {
+            File.Delete(output);
+            File.Delete(summary);
+        }
+    }
 }

@@ -13,7 +13,8 @@ public sealed record PruneOptions
 
     public string ManifestName { get; init; } = AssetManifest.DefaultName;
 
-    /// <summary>Generations kept besides the current one: the newest this many distinct published manifests.</summary>
+    /// <summary>Generations kept: the newest this many distinct published manifests (after a publish, the current one is
+    /// the newest), and the current manifest whatever its age (after a rollback, an older one).</summary>
     public int KeepGenerations { get; init; } = 3;
 
     /// <summary>The safety margin: an object goes only if the generation that stopped naming it became current at
