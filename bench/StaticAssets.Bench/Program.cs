@@ -26,6 +26,12 @@ if (args.Length > 0 && args[0] == "publish")
     return await ChildPublish.RunAsync(args);
 }
 
+if (args.Length > 0 && args[0] == "generations")
+{
+    // Rollback and prune on Ceph RGW through the delay proxy (GenerationsBench).
+    return await GenerationsBench.RunAsync(args);
+}
+
 if (args.Length > 0 && args[0] == "selftest")
 {
     // Checks the delay proxy's timing and ordering against a local echo server.

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using StaticAssets.Engine.Core;
+using StaticAssets.Engine.Gather;
+using StaticAssets.Engine.Generations;
+using StaticAssets.Engine.Plan;
+using StaticAssets.Engine.Publishing;
+
+namespace StaticAssets.Bench;
+
+/// <summary>
+/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000]`: what rollback and prune
+/// cost on Ceph RGW through the delay proxy. Rollback: a 3,000-file tree (150 MB, the package's defaults for S3:
+/// compressed copies, un-fingerprinted copies) published twice (every 10th file changed the second time), then rolled
+/// back to the first (the copies whose bytes differ are restored). Prune: a generation of
+/// `--stale` tiny files replaced by another, then pruned keeping 1 with no minimum age. Publishes go to the server
+/// directly; only the measured operation goes through the proxy, whose counters give its requests.
+/// </summary>
+internal static class GenerationsBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int Arg(string name, int fallback) => Array.IndexOf(args, name) is var at and >= 0 ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+        var rtt = Arg("--rtt", 40);
+        var files = Arg("--files", 3000);
+        var stale = Arg("--stale", 30000);
+        // Every how-many-th file the second version changes (1: all of them).
+        var every = Arg("--change-every", 10);
+        var endpoint = new Uri(Environment.GetEnvironmentVariable("STATICASSETS_S3_ENDPOINT") ?? "http://127.0.0.1:7480");
+        var bucket = $"sa-bench-gen-{Guid.NewGuid():N}"[..30];
+        using var admin = new BucketAdmin(endpoint);
+        await admin.CreateBucketAsync(bucket);
+        var root = Directory.CreateTempSubdirectory("staticassets-bench-gen-").FullName;
+        try
+        {
+            await using var proxy = await ProxyProcess.StartAsync(endpoint, rtt);
+
+            // Rollback.
+            var v1 = Path.Combine(root, "v1");
+            var tree = TreeGenerator.Generate(v1, files, files * 50_000L, seed: 11);
+            var v2 = Path.Combine(root, "v2");
+            var changed = TreeGenerator.Generate(v2, files, files * 50_000L, seed: 12)
+                .Select((f, i) => i % every == 0 ? f with { LogicalPath = tree[i].LogicalPath } : tree[i]).ToArray();
+            var log = new BenchLog(verbose: false);
+            await using (var direct = Stores.Create(endpoint, bucket, "site/", 64))
+            {
+                foreach (var version in new[] { tree, changed })
+                {
+                    var published = await StaticAssetPublisher.PublishAsync(TreeGenerator.ToSources(version, withIntegrity: false), direct,
+                        new PublishOptions
+                        {
+                            // The package's defaults for S3 (no compressed copies of the un-fingerprinted copies).
+                            Plan = new PlanOptions { CompressOriginals = false },
+                            Source = new Engine.Manifest.GenerationSource("Bench", null, Environment.MachineName),
+                        }, log, CancellationToken.None);
+                    if (!published.Succeeded)
+                    {
+                        throw new InvalidOperationException("publish failed: " + log.FirstError);
+                    }
+                    await Task.Delay(5);
+                }
+            }
+            await proxy.ResetAsync();
+            RollbackResult rollback;
+            var clock = Stopwatch.StartNew();
+            await using (var store = Stores.Create(proxy.Url, bucket, "site/", 64))
+            {
+                rollback = await GenerationRollback.RollbackAsync(store, new RollbackOptions { Source = new Engine.Manifest.GenerationSource("Bench") }, log, CancellationToken.None);
+            }
+            var rollbackSeconds = clock.Elapsed.TotalSeconds;
+            var rollbackStats = (await proxy.StatsAsync()).Proxy;
+            Console.WriteLine($"RESULT-ROLLBACK files={files} changed=1/{every} rtt={rtt}ms succeeded={rollback.Succeeded} wall={rollbackSeconds:F2}s requests={rollbackStats.Requests} " +
+                $"({string.Join(", ", rollbackStats.Methods.OrderBy(m => m.Key).Select(m => $"{m.Key} {m.Value}"))}) verified={rollback.Verified} copies={rollback.Copied} " +
+                $"bytesUp={rollbackStats.BytesUp} {log.FirstError}");
+
+            if (stale == 0)
+            {
+                return rollback.Succeeded ? 0 : 1;
+            }
+
+            // Prune.
+            var staleRoot = Path.Combine(root, "stale");
+            var staleSources = Enumerable.Range(0, stale).Select(i =>
+            {
+                var logical = $"chunks/d{i % 100}/c{i}.js";
+                var path = Path.Combine(staleRoot, logical);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, $"chunk({i});");
+                return new AssetSource(path, logical);
+            }).ToArray();
+            var plan = new PlanOptions { Compression = null, KeepOriginalNames = false, RewriteReferences = false, FingerprintedNamePattern = null };
+            await using (var direct = Stores.Create(endpoint, bucket, "prune/", 128))
+            {
+                foreach (var sources in new[] { staleSources, staleSources.Take(10).ToArray() })
+                {
+                    var published = await StaticAssetPublisher.PublishAsync(sources, direct,
+                        new PublishOptions { Plan = plan, Source = new Engine.Manifest.GenerationSource("Bench") }, log, CancellationToken.None);
+                    if (!published.Succeeded)
+                    {
+                        throw new InvalidOperationException("publish failed: " + log.FirstError);
+                    }
+                    await Task.Delay(5);
+                }
+            }
+            await proxy.ResetAsync();
+            PruneResult prune;
+            clock.Restart();
+            await using (var store = Stores.Create(proxy.Url, bucket, "prune/", 64))
+            {
+                prune = await GenerationPrune.PruneAsync(store, new PruneOptions { KeepGenerations = 1, MinAge = TimeSpan.Zero, MaxDeletes = int.MaxValue, Project = "Bench" },
+                    log, CancellationToken.None);
+            }
+            var pruneSeconds = clock.Elapsed.TotalSeconds;
+            var pruneStats = (await proxy.StatsAsync()).Proxy;
+            Console.WriteLine($"RESULT-PRUNE stale={stale} rtt={rtt}ms succeeded={prune.Succeeded} wall={pruneSeconds:F2}s deleted={prune.Deleted.Count} " +
+                $"entries={prune.EntriesDeleted.Count} requests={pruneStats.Requests} ({string.Join(", ", pruneStats.Methods.OrderBy(m => m.Key).Select(m => $"{m.Key} {m.Value}"))}) {log.FirstError}");
+            return rollback.Succeeded && prune.Succeeded ? 0 : 1;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+            await admin.DeletePrefixAsync(bucket, "");
+            await admin.DeleteBucketAsync(bucket);
+        }
+    }
+}
