@@ -300,12 +300,12 @@ internal sealed class Bench(BenchOptions options)
         }
 
         // Check what landed, then free Ceph's memory at once.
-        // Ours: the plan's objects, the manifest and the pending journal (it lists the un-fingerprinted copies).
-        var (expected, expectedBytes) = Tool.IsOurs(entry.Tool) ? (tree.OursObjects.Count + 2, tree.OursObjects.Bytes) : (tree.Files.Count, tree.Bytes);
+        // Ours: the plan's objects, the manifest, its history entry and the pending journal (it lists the un-fingerprinted copies).
+        var (expected, expectedBytes) = Tool.IsOurs(entry.Tool) ? (tree.OursObjects.Count + 3, tree.OursObjects.Bytes) : (tree.Files.Count, tree.Bytes);
         var (stored, storedBytes) = await admin.DeletePrefixAsync(bucket, prefix);
         if (run.Succeeded && (stored != expected || storedBytes < expectedBytes || (!Tool.IsOurs(entry.Tool) && storedBytes != expectedBytes)))
         {
-            notes.Add($"WARNING: {stored} objects / {storedBytes:N0} bytes under {prefix}, expected {expected} / {expectedBytes:N0}{(Tool.IsOurs(entry.Tool) ? " + manifest and journal" : "")}");
+            notes.Add($"WARNING: {stored} objects / {storedBytes:N0} bytes under {prefix}, expected {expected} / {expectedBytes:N0}{(Tool.IsOurs(entry.Tool) ? " + manifest, history entry and journal" : "")}");
         }
         if (!run.Succeeded)
         {
