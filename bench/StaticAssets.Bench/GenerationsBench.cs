@@ -64,7 +64,7 @@ internal static class GenerationsBench
             var clock = Stopwatch.StartNew();
             await using (var store = Stores.Create(proxy.Url, bucket, "site/", 64))
             {
-                rollback = await GenerationRollback.RollbackAsync(store, new RollbackOptions { Source = new Engine.Manifest.GenerationSource("Bench") }, log, CancellationToken.None);
+                rollback = await GenerationRollback.RollbackAsync(store, new RollbackOptions { Source = new Engine.Manifest.GenerationSource("Bench") }, new BenchLog(verbose: true), CancellationToken.None);
             }
             var rollbackSeconds = clock.Elapsed.TotalSeconds;
             var rollbackStats = (await proxy.StatsAsync()).Proxy;

@@ -60,12 +60,21 @@ public static class GenerationRollback
     {
         var clock = Stopwatch.StartNew();
         StaticAssetPublisher.Validate(new PublishOptions { ManifestName = options.ManifestName }, log.Spelling);
+        var laps = new List<string>();
+        var lap = Stopwatch.StartNew();
+        void Lap(string phase)
+        {
+            laps.Add($"{phase} {lap.Elapsed.TotalSeconds:F2} s");
+            lap.Restart();
+        }
         var history = await DestinationHistory.ReadAsync(store, options.ManifestName, everything: true, cancellationToken).ConfigureAwait(false);
+        Lap("listing");
         StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Source.Project, options.AdoptManifest, store, log.Spelling);
 
         var chosen = Choose(history, options.Generation, store, log.Spelling);
         var target = (await DestinationHistory.ReadEntriesAsync(store, [chosen], cancellationToken).ConfigureAwait(false))[0];
         var assets = Assets(target.Manifest);
+        Lap("entry");
 
         var missing = target.Objects.Values
             .Where(o => !(history.Listed.TryGetValue(o.Key, out var listed) && listed.Size == o.Size))
@@ -94,6 +103,7 @@ public static class GenerationRollback
         await switching.ConfigureAwait(false);
         onSwitched();
         await forgetting.ConfigureAwait(false);
+        Lap("switch");
 
         await Parallel.ForEachAsync(copies, new ParallelOptions { MaxDegreeOfParallelism = store.MaxConcurrency, CancellationToken = cancellationToken },
             async (copy, token) =>
@@ -107,10 +117,13 @@ public static class GenerationRollback
                     throw Messages.CopyNotRestored(StoreFailures.DiagnosticOf(e), copy.Key, store.Description).AsException(e);
                 }
             }).ConfigureAwait(false);
+        Lap("copies");
         if (copies.Length > 0)
         {
             await journal.WriteOriginalsAsync(stillCurrent.Concat(copies.Select(c => new ManifestObject(c.Key, c.Size, c.Sha256))), cancellationToken).ConfigureAwait(false);
         }
+        Lap("journal");
+        log.Message(LogImportance.Normal, $"Where the time went: {string.Join(", ", laps)}.");
 
         var source = target.Record.Source;
         log.Message(LogImportance.High,
