@@ -1,0 +1,73 @@
+#if NET9_0_OR_GREATER
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.SignalR;
+using StaticAssets.AspNetCore.Linking;
+
+namespace StaticAssets.AspNetCore.Endpoints;
+
+/// <summary>
+/// For each endpoint whose metadata links assets, a copy of it (same request delegate, route, order and metadata)
+/// whose asset collection and import map are the published ones; one copy per accepted-encodings value, made on
+/// first use and then reused, so a request costs one dictionary lookup.
+/// </summary>
+internal sealed class EndpointSubstitutes(PublishedEndpointMetadata published)
+{
+    // The hub Blazor's interactive server circuits connect to: the circuit reads @Assets from its endpoint.
+    private const string ComponentHubTypeName = "Microsoft.AspNetCore.Components.Server.ComponentHub";
+
+    private readonly ConcurrentDictionary<Endpoint, Endpoint?[]?> _byEndpoint = new();
+
+    public static bool LinksAssets(Endpoint endpoint)
+    {
+        var metadata = endpoint.Metadata;
+        return metadata.GetMetadata<PublishedMarker>() is null
+            && (metadata.GetMetadata<ResourceAssetCollection>() is not null
+                || metadata.GetMetadata<ImportMapDefinition>() is not null
+                || metadata.GetMetadata<ComponentTypeMetadata>() is not null
+                || metadata.GetMetadata<HubMetadata>()?.HubType.FullName == ComponentHubTypeName);
+    }
+
+    /// <summary>The substitute for <paramref name="endpoint"/>, or null when it links no assets.</summary>
+    public Endpoint? For(Endpoint endpoint, ContentCodings codings)
+    {
+        var variants = _byEndpoint.GetOrAdd(endpoint, static e => LinksAssets(e) ? new Endpoint?[(int)ContentCodings.Combinations] : null);
+        if (variants is null)
+        {
+            return null;
+        }
+        return variants[(int)codings] ??= Substitute(endpoint, codings);
+    }
+
+    private Endpoint Substitute(Endpoint endpoint, ContentCodings codings)
+    {
+        var original = endpoint.Metadata;
+        var collection = published.Collection(original.GetMetadata<ResourceAssetCollection>(), codings);
+        var importMap = published.ImportMap(original.GetMetadata<ImportMapDefinition>(), codings);
+        var metadata = new List<object>(original.Count + 3);
+        foreach (var item in original)
+        {
+            if (item is not ResourceAssetCollection and not ImportMapDefinition)
+            {
+                metadata.Add(item);
+            }
+        }
+        metadata.Add(collection);
+        metadata.Add(importMap);
+        metadata.Add(PublishedMarker.Instance);
+        var collectionOfMetadata = new EndpointMetadataCollection(metadata);
+        return endpoint is RouteEndpoint route
+            ? new RouteEndpoint(route.RequestDelegate!, route.RoutePattern, route.Order, collectionOfMetadata, route.DisplayName)
+            : new Endpoint(endpoint.RequestDelegate, collectionOfMetadata, endpoint.DisplayName);
+    }
+
+    /// <summary>Marks a substitute, so it is never substituted again.</summary>
+    private sealed class PublishedMarker
+    {
+        public static readonly PublishedMarker Instance = new();
+    }
+}
+#endif

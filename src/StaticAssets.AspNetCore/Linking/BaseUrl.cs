@@ -1,0 +1,46 @@
+namespace StaticAssets.AspNetCore.Linking;
+
+/// <summary>Validates the configured BaseUrl and puts it in the one shape links are built from: ending in '/'.</summary>
+internal static class BaseUrl
+{
+    public static string Normalize(string value)
+    {
+        var trimmed = value.Trim();
+        if (trimmed.StartsWith('/'))
+        {
+            return NormalizeRootRelative(trimmed);
+        }
+        if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || string.IsNullOrEmpty(uri.Host))
+        {
+            throw Invalid(trimmed, "is neither an absolute http(s) URL nor a root-relative path");
+        }
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            // Not echoed: it may hold a password.
+            throw new StaticAssetsException(ErrorCodes.InvalidBaseUrl,
+                "StaticAssets:BaseUrl contains user credentials (user:password@). Asset URLs are public: use a public-read bucket or CDN origin.");
+        }
+        if (uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            throw Invalid(trimmed, "has a query or fragment; keys are appended to it");
+        }
+        var absolute = uri.AbsoluteUri;
+        return absolute.EndsWith('/') ? absolute : absolute + "/";
+    }
+
+    private static string NormalizeRootRelative(string value)
+    {
+        // "//host/..." would be a scheme-relative URL, and "\" is read as "/" by browsers.
+        if (value.StartsWith("//", StringComparison.Ordinal) || value.Contains('\\')
+            || value.AsSpan().IndexOfAny("?#") >= 0 || value.Any(char.IsWhiteSpace) || value.Any(char.IsControl))
+        {
+            throw Invalid(value, "is not a plain root-relative path");
+        }
+        return value.EndsWith('/') ? value : value + "/";
+    }
+
+    private static StaticAssetsException Invalid(string value, string why) => new(ErrorCodes.InvalidBaseUrl,
+        $"StaticAssets:BaseUrl '{value}' {why}. Use an absolute URL such as https://cdn.example.com/site/ or a root-relative path such as /static/.");
+}

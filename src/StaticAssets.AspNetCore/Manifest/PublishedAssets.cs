@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using StaticAssets.AspNetCore.Linking;
+
+namespace StaticAssets.AspNetCore.Manifest;
+
+/// <summary>
+/// What the app links to: the manifest's assets under BaseUrl, read once at start-up. Inactive (links stay exactly as
+/// ASP.NET Core makes them) without a BaseUrl or without a manifest.
+/// </summary>
+internal sealed class PublishedAssets
+{
+    private PublishedAssets(StaticAssetsOptions options, string? baseUrl, AssetTable assets, string? manifestPath)
+    {
+        BaseUrl = baseUrl;
+        Assets = assets;
+        ManifestPath = manifestPath;
+        Integrity = options.Integrity;
+        Strict = options.Strict;
+        PreferCompressed = options.PreferCompressed;
+    }
+
+    /// <summary>BaseUrl, ending in '/'; null when inactive.</summary>
+    public string? BaseUrl { get; }
+
+    public bool IsActive => BaseUrl is not null;
+
+    public AssetTable Assets { get; }
+
+    public string? ManifestPath { get; }
+
+    public bool Integrity { get; }
+
+    public bool Strict { get; }
+
+    public bool PreferCompressed { get; }
+
+    public static PublishedAssets Load(StaticAssetsOptions options, ILogger logger)
+    {
+        // Validated even when nothing else is used: a wrong value should fail the deploy that set it.
+        var baseUrl = string.IsNullOrWhiteSpace(options.BaseUrl) ? null : Linking.BaseUrl.Normalize(options.BaseUrl);
+        var explicitPath = !string.IsNullOrWhiteSpace(options.ManifestPath);
+        var path = explicitPath
+            ? Path.GetFullPath(options.ManifestPath!.Trim(), AppContext.BaseDirectory)
+            : Path.Combine(AppContext.BaseDirectory, StaticAssetsOptions.DefaultManifestName);
+        if (baseUrl is null)
+        {
+            logger.LogDebug("StaticAssets:BaseUrl is not set: assets are linked as the app serves them.");
+            return Inactive(options);
+        }
+        if (!File.Exists(path))
+        {
+            if (explicitPath)
+            {
+                throw new StaticAssetsException(ErrorCodes.ManifestUnreadable,
+                    $"The manifest '{path}' (StaticAssets:ManifestPath) does not exist. Publish the app with StaticAssets.Tasks, or fix the path.");
+            }
+            if (options.Strict)
+            {
+                throw new StaticAssetsException(ErrorCodes.StrictWithoutManifest,
+                    $"StaticAssets:BaseUrl is set but there is no manifest at '{path}', and StaticAssets:Strict is on. Run the app from its publish output (dotnet publish with StaticAssets.Tasks writes the manifest there), or set StaticAssets:ManifestPath.");
+            }
+            logger.LogWarning("StaticAssets:BaseUrl is set but there is no manifest at {ManifestPath}: assets are linked as the app serves them.", path);
+            return Inactive(options);
+        }
+        var watch = Stopwatch.StartNew();
+        var assets = ReadManifest(path, baseUrl, options.PreferCompressed);
+        logger.LogInformation("StaticAssets: {Count} assets from {ManifestPath} linked under {BaseUrl} (read in {Milliseconds} ms).",
+            assets.Count, path, baseUrl, watch.ElapsedMilliseconds);
+        return new PublishedAssets(options, baseUrl, assets, path);
+    }
+
+    private static PublishedAssets Inactive(StaticAssetsOptions options) => new(options, null, AssetTable.Empty, null);
+
+    private static AssetTable ReadManifest(string path, string baseUrl, bool withEncodings)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            return ManifestReader.Read(stream, baseUrl, withEncodings);
+        }
+        catch (ManifestFormatException e)
+        {
+            var where = e.Offset >= 0 ? $" (at byte {e.Offset})" : "";
+            throw new StaticAssetsException(ErrorCodes.ManifestDamaged,
+                $"The manifest '{path}' {e.Message}{where}. Publish again to rewrite it; do not edit it by hand.", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StaticAssetsException(ErrorCodes.ManifestUnreadable, $"The manifest '{path}' could not be read: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Razor.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Razor.TagHelpers;
+using Microsoft.AspNetCore.Mvc.Routing;
+using Microsoft.AspNetCore.Mvc.TagHelpers;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
+using Microsoft.AspNetCore.Razor.TagHelpers;
+using StaticAssets.AspNetCore.Linking;
+
+namespace StaticAssets.AspNetCore.TagHelpers;
+
+// ASP.NET Core's own tag helpers, created in their place by PublishedTagHelperActivator. Each links a published asset
+// to BaseUrl + key itself and leaves everything else to the original: the originals cannot be fed an absolute URL
+// (UrlResolutionTagHelper requires IUrlHelper.Content to keep the path's tail; Link/Script/Image prepend '/' to what
+// they find in a ResourceAssetCollection).
+
+/// <summary><c>~/</c> in any URL attribute (<c>&lt;link href&gt;</c>, <c>&lt;script src&gt;</c>, <c>&lt;img src srcset&gt;</c>, ...).</summary>
+internal sealed class PublishedUrlResolutionTagHelper(IUrlHelperFactory urlHelperFactory, HtmlEncoder htmlEncoder, StaticAssetUrls urls)
+    : UrlResolutionTagHelper(urlHelperFactory, htmlEncoder)
+{
+    public override void Process(TagHelperContext context, TagHelperOutput output)
+    {
+        if (urls.IsActive && output.TagName is { } tagName)
+        {
+            AppRelativeLinks.Rewrite(output, tagName, urls, ViewContext.HttpContext, HtmlEncoder);
+        }
+        base.Process(context, output);
+    }
+}
+
+/// <summary><c>&lt;link href="~/..." asp-append-version="true"&gt;</c> and the link tag helper's other modes.</summary>
+internal sealed class PublishedLinkTagHelper(
+    IWebHostEnvironment hostingEnvironment, TagHelperMemoryCacheProvider cacheProvider, IFileVersionProvider fileVersionProvider,
+    HtmlEncoder htmlEncoder, JavaScriptEncoder javaScriptEncoder, IUrlHelperFactory urlHelperFactory, StaticAssetUrls urls)
+    : LinkTagHelper(hostingEnvironment, cacheProvider, fileVersionProvider, htmlEncoder, javaScriptEncoder, urlHelperFactory)
+{
+    public override void Process(TagHelperContext context, TagHelperOutput output)
+    {
+        if (!urls.IsActive || !BoundLink.TryResolve(Href, ViewContext.HttpContext, urls, out var url, out var asset))
+        {
+            base.Process(context, output);
+            if (urls.Strict && BoundLink.IsAppRelative(Href) && LinkAttributes.LoadsSubresource("link", "href", output))
+            {
+                throw urls.UnpublishedAsset(Href!, "link");
+            }
+            return;
+        }
+        var appendVersion = AppendVersion;
+        AppendVersion = false; // the key is content-addressed already: no ?v= query, no hashing of the local file
+        try
+        {
+            base.Process(context, output);
+        }
+        finally
+        {
+            AppendVersion = appendVersion;
+        }
+        output.Attributes.SetAttribute("href", url);
+        AppRelativeLinks.AddIntegrity(output, "link", urls, asset);
+    }
+}
+
+/// <summary><c>&lt;script src="~/..." asp-append-version="true"&gt;</c>, <c>&lt;script type="module" src="~/..."&gt;</c>.</summary>
+internal sealed class PublishedScriptTagHelper(
+    IWebHostEnvironment hostingEnvironment, TagHelperMemoryCacheProvider cacheProvider, IFileVersionProvider fileVersionProvider,
+    HtmlEncoder htmlEncoder, JavaScriptEncoder javaScriptEncoder, IUrlHelperFactory urlHelperFactory, StaticAssetUrls urls)
+    : ScriptTagHelper(hostingEnvironment, cacheProvider, fileVersionProvider, htmlEncoder, javaScriptEncoder, urlHelperFactory)
+{
+    public override void Process(TagHelperContext context, TagHelperOutput output)
+    {
+        // <script type="importmap"> is written from the endpoint's ImportMapDefinition, which the endpoint policy
+        // has already replaced with the published one.
+        if (!urls.IsActive || !BoundLink.TryResolve(Src, ViewContext.HttpContext, urls, out var url, out var asset))
+        {
+            base.Process(context, output);
+            if (urls.Strict && BoundLink.IsAppRelative(Src))
+            {
+                throw urls.UnpublishedAsset(Src!, "script");
+            }
+            return;
+        }
+        var appendVersion = AppendVersion;
+        AppendVersion = false;
+        try
+        {
+            base.Process(context, output);
+        }
+        finally
+        {
+            AppendVersion = appendVersion;
+        }
+        output.Attributes.SetAttribute("src", url);
+        AppRelativeLinks.AddIntegrity(output, "script", urls, asset);
+    }
+}
+
+/// <summary><c>&lt;img src="~/..." asp-append-version="true"&gt;</c>.</summary>
+internal sealed class PublishedImageTagHelper(IFileVersionProvider fileVersionProvider, HtmlEncoder htmlEncoder, IUrlHelperFactory urlHelperFactory, StaticAssetUrls urls)
+    : ImageTagHelper(fileVersionProvider, htmlEncoder, urlHelperFactory)
+{
+    public override void Process(TagHelperContext context, TagHelperOutput output)
+    {
+        if (!urls.IsActive || !BoundLink.TryResolve(Src, ViewContext.HttpContext, urls, out var url, out _))
+        {
+            base.Process(context, output);
+            if (urls.Strict && BoundLink.IsAppRelative(Src))
+            {
+                throw urls.UnpublishedAsset(Src!, "img");
+            }
+            return;
+        }
+        var appendVersion = AppendVersion;
+        AppendVersion = false;
+        try
+        {
+            base.Process(context, output);
+        }
+        finally
+        {
+            AppendVersion = appendVersion;
+        }
+        output.Attributes.SetAttribute("src", url);
+    }
+}
