@@ -11,9 +11,14 @@ namespace StaticAssets.AspNetCore.Endpoints;
 
 /// <summary>
 /// For each endpoint whose metadata links assets, a copy of it (same request delegate, route, order and metadata)
-/// whose asset collection and import map are the published ones; one copy per accepted-encodings value, made on
-/// first use and then reused, so a request costs one dictionary lookup.
+/// with the published import map and, for Blazor's endpoints, the published asset collection; one copy per
+/// accepted-encodings value, made on first use and then reused, so a request costs one dictionary lookup.
 /// </summary>
+/// <remarks>
+/// MVC and Razor Pages endpoints keep their own collection: ASP.NET Core's tag helpers prepend '/' to what they find
+/// there, so an absolute URL in it would come out as "/https://...". Published assets are linked by the tag helper
+/// substitutes instead, and anything they leave to the originals still finds its local fingerprinted URL.
+/// </remarks>
 internal sealed class EndpointSubstitutes(PublishedEndpointMetadata published)
 {
     // The hub Blazor's interactive server circuits connect to: the circuit reads @Assets from its endpoint.
@@ -27,9 +32,13 @@ internal sealed class EndpointSubstitutes(PublishedEndpointMetadata published)
         return metadata.GetMetadata<PublishedMarker>() is null
             && (metadata.GetMetadata<ResourceAssetCollection>() is not null
                 || metadata.GetMetadata<ImportMapDefinition>() is not null
-                || metadata.GetMetadata<ComponentTypeMetadata>() is not null
-                || metadata.GetMetadata<HubMetadata>()?.HubType.FullName == ComponentHubTypeName);
+                || IsBlazor(metadata));
     }
+
+    /// <summary>A page of Razor components, or the hub their interactive server circuits connect to.</summary>
+    private static bool IsBlazor(EndpointMetadataCollection metadata) =>
+        metadata.GetMetadata<ComponentTypeMetadata>() is not null
+        || metadata.GetMetadata<HubMetadata>()?.HubType.FullName == ComponentHubTypeName;
 
     /// <summary>The substitute for <paramref name="endpoint"/>, or null when it links no assets.</summary>
     public Endpoint? For(Endpoint endpoint, ContentCodings codings)
@@ -45,18 +54,20 @@ internal sealed class EndpointSubstitutes(PublishedEndpointMetadata published)
     private Endpoint Substitute(Endpoint endpoint, ContentCodings codings)
     {
         var original = endpoint.Metadata;
-        var collection = published.Collection(original.GetMetadata<ResourceAssetCollection>(), codings);
-        var importMap = published.ImportMap(original.GetMetadata<ImportMapDefinition>(), codings);
+        var blazor = IsBlazor(original);
         var metadata = new List<object>(original.Count + 3);
         foreach (var item in original)
         {
-            if (item is not ResourceAssetCollection and not ImportMapDefinition)
+            if (item is not ImportMapDefinition && !(blazor && item is ResourceAssetCollection))
             {
                 metadata.Add(item);
             }
         }
-        metadata.Add(collection);
-        metadata.Add(importMap);
+        if (blazor)
+        {
+            metadata.Add(published.Collection(original.GetMetadata<ResourceAssetCollection>(), codings));
+        }
+        metadata.Add(published.ImportMap(original.GetMetadata<ImportMapDefinition>(), codings));
         metadata.Add(PublishedMarker.Instance);
         var collectionOfMetadata = new EndpointMetadataCollection(metadata);
         return endpoint is RouteEndpoint route

@@ -75,7 +75,7 @@ internal sealed class PublishedEndpointMetadata(PublishedAssets assets)
                 integrity[url] = asset.Integrity;
             }
         }
-        var published = new ImportMapDefinition(imports, scopes: null, integrity);
+        var published = new ImportMapDefinition(imports, scopes: null, integrity is { Count: > 0 } ? integrity : null);
         return original is null ? published : ImportMapDefinition.Combine(original, published);
     }
 

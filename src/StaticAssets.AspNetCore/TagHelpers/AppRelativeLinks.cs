@@ -29,7 +29,7 @@ internal static class AppRelativeLinks
                 codings ??= urls.CodingsFor(context);
                 if (name == "srcset")
                 {
-                    if (RewriteSrcset(text, urls, codings.Value) is { } srcset)
+                    if (RewriteSrcset(text, urls, codings.Value, context.Request.PathBase) is { } srcset)
                     {
                         output.Attributes[i] = new TagHelperAttribute(attribute.Name, srcset, attribute.ValueStyle);
                     }
@@ -57,8 +57,11 @@ internal static class AppRelativeLinks
         }
     }
 
-    /// <summary>"~/a.png 1x, ~/b.png 2x": each candidate's URL is resolved, its descriptor kept. Null when none changed.</summary>
-    private static string? RewriteSrcset(string srcset, StaticAssetUrls urls, ContentCodings codings)
+    /// <summary>
+    /// "~/a.png 1x, ~/b.png 2x": each candidate's URL is resolved (an unpublished one to the app's own path, which
+    /// ASP.NET Core does only for the first), its descriptor kept. Null when none was published.
+    /// </summary>
+    private static string? RewriteSrcset(string srcset, StaticAssetUrls urls, ContentCodings codings, PathString pathBase)
     {
         var builder = new StringBuilder();
         var changed = false;
@@ -76,6 +79,10 @@ internal static class AppRelativeLinks
             {
                 builder.Append(url).Append(descriptor);
                 changed = true;
+            }
+            else if (link.StartsWith("~/"))
+            {
+                builder.Append(pathBase.Value).Append(trimmed[1..]);
             }
             else
             {

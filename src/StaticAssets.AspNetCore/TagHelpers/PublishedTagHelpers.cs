@@ -12,20 +12,21 @@ namespace StaticAssets.AspNetCore.TagHelpers;
 
 // ASP.NET Core's own tag helpers, created in their place by PublishedTagHelperActivator. Each links a published asset
 // to BaseUrl + key itself and leaves everything else to the original: the originals cannot be fed an absolute URL
-// (UrlResolutionTagHelper requires IUrlHelper.Content to keep the path's tail; Link/Script/Image prepend '/' to what
-// they find in a ResourceAssetCollection).
+// (UrlResolutionTagHelper requires IUrlHelper.Content to keep the path's tail; all of them prepend '/' to what they
+// find in a ResourceAssetCollection). They override ProcessAsync, the one entry point the tag helper runner calls,
+// and delegate to the base class's, whichever of Process/ProcessAsync it implements in this framework version.
 
 /// <summary><c>~/</c> in any URL attribute (<c>&lt;link href&gt;</c>, <c>&lt;script src&gt;</c>, <c>&lt;img src srcset&gt;</c>, ...).</summary>
 internal sealed class PublishedUrlResolutionTagHelper(IUrlHelperFactory urlHelperFactory, HtmlEncoder htmlEncoder, StaticAssetUrls urls)
     : UrlResolutionTagHelper(urlHelperFactory, htmlEncoder)
 {
-    public override void Process(TagHelperContext context, TagHelperOutput output)
+    public override Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
     {
         if (urls.IsActive && output.TagName is { } tagName)
         {
             AppRelativeLinks.Rewrite(output, tagName, urls, ViewContext.HttpContext, HtmlEncoder);
         }
-        base.Process(context, output);
+        return base.ProcessAsync(context, output);
     }
 }
 
@@ -35,11 +36,11 @@ internal sealed class PublishedLinkTagHelper(
     HtmlEncoder htmlEncoder, JavaScriptEncoder javaScriptEncoder, IUrlHelperFactory urlHelperFactory, StaticAssetUrls urls)
     : LinkTagHelper(hostingEnvironment, cacheProvider, fileVersionProvider, htmlEncoder, javaScriptEncoder, urlHelperFactory)
 {
-    public override void Process(TagHelperContext context, TagHelperOutput output)
+    public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
     {
         if (!urls.IsActive || !BoundLink.TryResolve(Href, ViewContext.HttpContext, urls, out var url, out var asset))
         {
-            base.Process(context, output);
+            await base.ProcessAsync(context, output);
             if (urls.Strict && BoundLink.IsAppRelative(Href) && LinkAttributes.LoadsSubresource("link", "href", output))
             {
                 throw urls.UnpublishedAsset(Href!, "link");
@@ -50,7 +51,7 @@ internal sealed class PublishedLinkTagHelper(
         AppendVersion = false; // the key is content-addressed already: no ?v= query, no hashing of the local file
         try
         {
-            base.Process(context, output);
+            await base.ProcessAsync(context, output);
         }
         finally
         {
@@ -67,13 +68,13 @@ internal sealed class PublishedScriptTagHelper(
     HtmlEncoder htmlEncoder, JavaScriptEncoder javaScriptEncoder, IUrlHelperFactory urlHelperFactory, StaticAssetUrls urls)
     : ScriptTagHelper(hostingEnvironment, cacheProvider, fileVersionProvider, htmlEncoder, javaScriptEncoder, urlHelperFactory)
 {
-    public override void Process(TagHelperContext context, TagHelperOutput output)
+    public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
     {
         // <script type="importmap"> is written from the endpoint's ImportMapDefinition, which the endpoint policy
         // has already replaced with the published one.
         if (!urls.IsActive || !BoundLink.TryResolve(Src, ViewContext.HttpContext, urls, out var url, out var asset))
         {
-            base.Process(context, output);
+            await base.ProcessAsync(context, output);
             if (urls.Strict && BoundLink.IsAppRelative(Src))
             {
                 throw urls.UnpublishedAsset(Src!, "script");
@@ -81,10 +82,10 @@ internal sealed class PublishedScriptTagHelper(
             return;
         }
         var appendVersion = AppendVersion;
-        AppendVersion = false;
+        AppendVersion = false; // the key is content-addressed already: no ?v= query, no hashing of the local file
         try
         {
-            base.Process(context, output);
+            await base.ProcessAsync(context, output);
         }
         finally
         {
@@ -99,11 +100,11 @@ internal sealed class PublishedScriptTagHelper(
 internal sealed class PublishedImageTagHelper(IFileVersionProvider fileVersionProvider, HtmlEncoder htmlEncoder, IUrlHelperFactory urlHelperFactory, StaticAssetUrls urls)
     : ImageTagHelper(fileVersionProvider, htmlEncoder, urlHelperFactory)
 {
-    public override void Process(TagHelperContext context, TagHelperOutput output)
+    public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
     {
-        if (!urls.IsActive || !BoundLink.TryResolve(Src, ViewContext.HttpContext, urls, out var url, out _))
+        if (!urls.IsActive || !BoundLink.TryResolve(Src, ViewContext.HttpContext, urls, out var url, out var _))
         {
-            base.Process(context, output);
+            await base.ProcessAsync(context, output);
             if (urls.Strict && BoundLink.IsAppRelative(Src))
             {
                 throw urls.UnpublishedAsset(Src!, "img");
@@ -111,10 +112,10 @@ internal sealed class PublishedImageTagHelper(IFileVersionProvider fileVersionPr
             return;
         }
         var appendVersion = AppendVersion;
-        AppendVersion = false;
+        AppendVersion = false; // the key is content-addressed already: no ?v= query, no hashing of the local file
         try
         {
-            base.Process(context, output);
+            await base.ProcessAsync(context, output);
         }
         finally
         {
