@@ -31,11 +31,15 @@ internal sealed class TestPackage
         var version = $"0.1.0-e2e.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
         var package = new TestPackage(Path.Combine(Path.GetTempPath(), "staticassets-e2e", version), version);
         Directory.CreateDirectory(package.FeedDirectory);
-        (await Dotnet.RunAsync(
-            Dotnet.RepositoryRoot,
-            ["pack", Path.Combine(Dotnet.RepositoryRoot, "src", "StaticAssets.Tasks", "StaticAssets.Tasks.csproj"),
-             "-c", "Release", "--nologo", "-o", package.FeedDirectory, $"-p:Version={version}"]))
-            .ShouldSucceed("dotnet pack");
+        // The sample also references StaticAssets.AspNetCore, packed with the same version.
+        foreach (var project in new[] { "StaticAssets.Tasks", "StaticAssets.AspNetCore" })
+        {
+            (await Dotnet.RunAsync(
+                Dotnet.RepositoryRoot,
+                ["pack", Path.Combine(Dotnet.RepositoryRoot, "src", project, project + ".csproj"),
+                 "-c", "Release", "--nologo", "-o", package.FeedDirectory, $"-p:Version={version}"]))
+                .ShouldSucceed($"dotnet pack {project}");
+        }
         Assert.IsTrue(File.Exists(package.PackagePath), $"dotnet pack did not produce {package.PackagePath}");
         return package;
     }
