@@ -79,7 +79,14 @@ internal sealed class PageVisit
         Page = page;
         page.Response += (_, e) => _loaded.Enqueue(new Loaded(e.Response.Url, e.Response.Request.ResourceType, (int)e.Response.Status, e.Response));
         page.RequestFailed += (_, e) => _failed.Enqueue($"{e.Request.ResourceType} {e.Request.Url}: {e.Request.FailureText}");
-        page.Console += (_, e) => { if (e.Message.Type == ConsoleType.Error) _errors.Enqueue(e.Message.Text); };
+        page.Console += (_, e) =>
+        {
+            // The browser asks the page's origin for /favicon.ico by itself; nothing the page links.
+            if (e.Message.Type == ConsoleType.Error && e.Message.Location?.URL?.EndsWith("/favicon.ico", StringComparison.Ordinal) != true)
+            {
+                _errors.Enqueue($"{e.Message.Text} ({e.Message.Location?.URL})");
+            }
+        };
         page.PageError += (_, e) => _errors.Enqueue(e.Message);
     }
 
