@@ -22,6 +22,13 @@ if ! azure_env=$(bash "$root/tests/servers/azurite.sh" start); then
 fi
 eval "$azure_env"
 
+# Headless chromium for StaticAssets.AspNetCore's browser tests (Debian's package; the tests download no browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  sudo=$([[ $(id -u) -eq 0 ]] || echo sudo)
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium; } >/dev/null \
+    || echo "Could not install chromium (apt-get); the browser tests will fail."
+fi
+
 dotnet test "$root/StaticAssets.Tasks.sln" -c Release --nologo \
   --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
   --results-directory "$results" "$@"
