@@ -15,7 +15,10 @@ public class ManifestStartup
     [Params(30_000)]
     public int Assets { get; set; }
 
-    /// <summary>PreferCompressed also builds each asset's compressed copies' URLs.</summary>
+    /// <summary>Integrity and PreferCompressed need the manifest's "assets" section, nine tenths of the file.</summary>
+    [Params(false, true)]
+    public bool Integrity { get; set; }
+
     [Params(false, true)]
     public bool PreferCompressed { get; set; }
 
@@ -27,6 +30,7 @@ public class ManifestStartup
     {
         BaseUrl = "https://cdn.example.com/site/",
         ManifestPath = _manifest,
+        Integrity = Integrity,
         PreferCompressed = PreferCompressed,
     }, NullLogger.Instance).Assets.Count;
 }

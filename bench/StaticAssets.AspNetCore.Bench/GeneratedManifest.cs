@@ -15,6 +15,10 @@ internal static class GeneratedManifest
     public static string Write(int count)
     {
         var path = Path.Combine(Path.GetTempPath(), $"staticassets-bench-{count}", "staticassets.manifest.json");
+        if (File.Exists(path))
+        {
+            return path; // deterministic content: written once per machine
+        }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var entries = Enumerable.Range(0, count)
             .Select(i => (Logical: LogicalPath(i), Digest: SHA256.HashData(Encoding.UTF8.GetBytes(LogicalPath(i)))))

@@ -14,15 +14,19 @@ internal static class UrlPath
     /// <summary>
     /// A key must stay below BaseUrl: relative, no empty, "." or ".." segments, no backslash or control characters.
     /// </summary>
-    public static bool IsValidKey(ReadOnlySpan<char> key)
+    public static bool IsValidKey(ReadOnlySpan<char> key) => IsValidKey(Encoding.UTF8.GetBytes(key.ToArray()));
+
+    /// <inheritdoc cref="IsValidKey(ReadOnlySpan{char})"/>
+    public static bool IsValidKey(ReadOnlySpan<byte> key)
     {
-        if (key.IsEmpty || key[0] == '/' || key[^1] == '/' || key.Contains('\\') || key.IndexOf("//") >= 0)
+        if (key.IsEmpty || key[0] == '/' || key[^1] == '/' || key.Contains((byte)'\\') || key.IndexOf("//"u8) >= 0)
         {
             return false;
         }
-        foreach (var c in key)
+        for (var i = 0; i < key.Length; i++)
         {
-            if (char.IsControl(c))
+            // C0 controls and DEL, and the C1 controls (U+0080-U+009F, encoded C2 80-C2 9F).
+            if (key[i] < 0x20 || key[i] == 0x7F || (key[i] == 0xC2 && i + 1 < key.Length && key[i + 1] is >= 0x80 and <= 0x9F))
             {
                 return false;
             }
@@ -30,9 +34,9 @@ internal static class UrlPath
         var rest = key;
         while (!rest.IsEmpty)
         {
-            var end = rest.IndexOf('/');
+            var end = rest.IndexOf((byte)'/');
             var segment = end < 0 ? rest : rest[..end];
-            if (segment is "." or "..")
+            if (segment.SequenceEqual("."u8) || segment.SequenceEqual(".."u8))
             {
                 return false;
             }

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Unicode;
 using StaticAssets.AspNetCore.Linking;
 
 namespace StaticAssets.AspNetCore.Manifest;
@@ -10,26 +12,32 @@ namespace StaticAssets.AspNetCore.Manifest;
 /// <remarks>
 /// The file is fed through <see cref="Utf8JsonReader"/> in 64 KB blocks: a 30,000-asset manifest is ~20 MB of JSON
 /// (hashes, sizes, compressed copies) of which the app keeps a fraction, so holding the whole text would more than
-/// double the start-up memory. Only what links need is materialized: the logical path, BaseUrl + key, the integrity
-/// and, with PreferCompressed, the compressed copies' URLs. Unknown members are skipped (newer manifest versions).
+/// double the start-up memory. Only what links need is kept: the logical path (the table's key), and the bytes of the
+/// key and integrity (<see cref="Utf8Arena"/>); URLs are made when first linked. Unknown members are skipped (newer
+/// manifest versions). The methods on the per-token path are compiled optimized at once: the manifest is read once,
+/// at start-up, before tiered compilation would have promoted them.
 /// </remarks>
 internal sealed class ManifestReader
 {
     private const int BlockSize = 64 * 1024;
 
-    private readonly string _baseUrl;
+    private readonly PublishedAsset.Storage _storage;
     private readonly bool _withEncodings;
+    private readonly bool _withIntegrity;
     private readonly Dictionary<string, PublishedAsset> _assets = new(StringComparer.Ordinal);
 #if NET9_0_OR_GREATER
     private readonly Dictionary<string, PublishedAsset>.AlternateLookup<ReadOnlySpan<char>> _assetsBySpan;
 #endif
     private char[] _chars = new char[512];
+    private byte[] _bytes = new byte[512];
 
     // Where the reader is: the member being read at each depth, and a depth to skip back to (unknown members).
     private Root _rootMember;
     private bool _rootClosed;
     private bool _sawVersion;
     private bool _sawAssetSection;
+    private bool _sawPaths;
+    private bool _skipRest;
     private int _skipToDepth = -1;
     private string? _pathsLogical;
     private AssetUnderConstruction _asset;
@@ -37,9 +45,10 @@ internal sealed class ManifestReader
     private Encoding _encoding;
     private bool _encodingKeyField;
 
-    private ManifestReader(string baseUrl, bool withEncodings)
+    private ManifestReader(string baseUrl, bool withEncodings, bool withIntegrity)
     {
-        _baseUrl = baseUrl;
+        _withIntegrity = withIntegrity;
+        _storage = new PublishedAsset.Storage(baseUrl);
         _withEncodings = withEncodings;
 #if NET9_0_OR_GREATER
         _assetsBySpan = _assets.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -52,14 +61,19 @@ internal sealed class ManifestReader
 
     private enum Encoding { Other, Brotli, Gzip, Zstd }
 
-    /// <summary>Reads a manifest; a damaged one throws <see cref="ManifestFormatException"/>.</summary>
-    public static AssetTable Read(Stream stream, string baseUrl, bool withEncodings)
+    /// <summary>
+    /// Reads a manifest; a damaged one throws <see cref="ManifestFormatException"/>. Integrities and compressed copies
+    /// are only in "assets", nine tenths of the file: when neither is wanted and "paths" came first (as the publish
+    /// writes it), "assets" is not parsed, only the file's end checked (a truncated file is refused all the same).
+    /// </summary>
+    public static AssetTable Read(Stream stream, string baseUrl, bool withEncodings, bool withIntegrity)
     {
-        var reader = new ManifestReader(baseUrl, withEncodings);
+        var reader = new ManifestReader(baseUrl, withEncodings, withIntegrity);
         reader.ReadBlocks(stream);
         return new AssetTable(reader._assets);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadBlocks(Stream stream)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
@@ -83,7 +97,7 @@ internal sealed class ManifestReader
                 var reader = new Utf8JsonReader(buffer.AsSpan(start, length - start), final, state);
                 try
                 {
-                    while (reader.Read())
+                    while (!_skipRest && reader.Read())
                     {
                         OnToken(ref reader);
                     }
@@ -96,6 +110,11 @@ internal sealed class ManifestReader
                 {
                     throw new ManifestFormatException(
                         $"not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})", offset + start + reader.BytesConsumed);
+                }
+                if (_skipRest)
+                {
+                    CheckEnd(stream, offset + start + reader.BytesConsumed);
+                    break;
                 }
                 if (final)
                 {
@@ -120,7 +139,7 @@ internal sealed class ManifestReader
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        if (!_rootClosed)
+        if (!_rootClosed && !_skipRest)
         {
             throw new ManifestFormatException("ends before its top-level object does", -1);
         }
@@ -134,6 +153,20 @@ internal sealed class ManifestReader
         }
     }
 
+    /// <summary>The part not parsed must at least be all there: the file ends with its top-level object's "}".</summary>
+    private static void CheckEnd(Stream stream, long position)
+    {
+        var tail = new byte[Math.Min(256, stream.Length - position)];
+        stream.Seek(-tail.Length, SeekOrigin.End);
+        stream.ReadExactly(tail);
+        var end = tail.AsSpan().TrimEnd(" \t\r\n"u8);
+        if (end.IsEmpty || end[^1] != (byte)'}' || stream.Length - position < 4)
+        {
+            throw new ManifestFormatException("ends before its top-level object does", -1);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnToken(ref Utf8JsonReader reader)
     {
         var depth = reader.CurrentDepth;
@@ -180,6 +213,7 @@ internal sealed class ManifestReader
         throw new ManifestFormatException("is not a JSON object", -1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnRootMember(ref Utf8JsonReader reader, JsonTokenType token)
     {
         if (token == JsonTokenType.PropertyName)
@@ -188,6 +222,7 @@ internal sealed class ManifestReader
                 : reader.ValueTextEquals("assets"u8) ? Root.Assets
                 : reader.ValueTextEquals("version"u8) ? Root.Version
                 : Root.Other;
+            _skipRest = _rootMember == Root.Assets && _sawPaths && _sawVersion && !_withEncodings && !_withIntegrity;
             return;
         }
         if (token is JsonTokenType.EndObject or JsonTokenType.EndArray)
@@ -201,6 +236,7 @@ internal sealed class ManifestReader
                 throw new ManifestFormatException($"\"{(_rootMember == Root.Paths ? "paths" : "assets")}\" is not an object", -1);
             case Root.Paths or Root.Assets:
                 _sawAssetSection = true;
+                _sawPaths |= _rootMember == Root.Paths;
                 return;
             case Root.Version:
                 CheckVersion(ref reader, token);
@@ -227,6 +263,7 @@ internal sealed class ManifestReader
     }
 
     // "paths": { "css/site.css": "css/site.74d94aede163.css", ... }
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnPathsEntry(ref Utf8JsonReader reader, JsonTokenType token)
     {
         if (token == JsonTokenType.PropertyName)
@@ -241,11 +278,12 @@ internal sealed class ManifestReader
         var logical = _pathsLogical!;
         if (!_assets.ContainsKey(logical))
         {
-            _assets.Add(logical, new PublishedAsset(BuildUrl(ref reader, logical)));
+            _assets.Add(logical, new PublishedAsset(_storage, StoreKey(ref reader, logical)));
         }
     }
 
     // "assets": { "css/site.css": { "key": ..., "integrity": ..., "encodings": { "br": { "key": ... } } } }
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnAssetsToken(ref Utf8JsonReader reader, JsonTokenType token, int depth)
     {
         switch (depth)
@@ -283,6 +321,7 @@ internal sealed class ManifestReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BeginAsset(ref Utf8JsonReader reader)
     {
         _asset = default;
@@ -298,6 +337,7 @@ internal sealed class ManifestReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void OnAssetField(ref Utf8JsonReader reader, JsonTokenType token)
     {
         switch (_assetField)
@@ -307,12 +347,15 @@ internal sealed class ManifestReader
                 // Listed under "paths" already: that key wins and its URL is built; else build it from here.
                 if (_asset.Existing is null)
                 {
-                    _asset.Url = BuildUrl(ref reader, _asset.Logical);
+                    _asset.Key = StoreKey(ref reader, _asset.Logical);
                 }
                 return;
             case AssetField.Integrity:
                 RequireString(token, "integrity");
-                _asset.Integrity = reader.GetString();
+                if (_withIntegrity)
+                {
+                    _asset.Integrity = _storage.Arena.Add(CopyBytes(ref reader));
+                }
                 return;
             case AssetField.Encodings when token != JsonTokenType.StartObject:
                 throw new ManifestFormatException($"\"encodings\" of \"{_asset.Logical}\" is not an object", -1);
@@ -363,18 +406,25 @@ internal sealed class ManifestReader
         {
             return;
         }
-        var url = BuildUrl(ref reader, _asset.Logical);
-        switch (_encoding)
+        var coding = _encoding switch
         {
-            case Encoding.Brotli:
-                _asset.BrotliUrl = url;
-                break;
-            case Encoding.Gzip:
-                _asset.GzipUrl = url;
-                break;
-            case Encoding.Zstd:
-                _asset.ZstdUrl = url;
-                break;
+            Encoding.Brotli => ContentCodings.Brotli,
+            Encoding.Zstd => ContentCodings.Zstd,
+            _ => ContentCodings.Gzip,
+        };
+        var suffix = _encoding switch
+        {
+            Encoding.Brotli => ".br"u8,
+            Encoding.Zstd => ".zst"u8,
+            _ => ".gz"u8,
+        };
+        // A copy's key is its asset's key plus the suffix (docs/manifest.md); a copy named otherwise is not linked.
+        var key = _asset.Existing?.Key ?? _asset.Key;
+        var copy = CopyBytes(ref reader);
+        if (key is { } known && copy.Length == known.Length + suffix.Length
+            && copy.StartsWith(_storage.Arena[known]) && copy.EndsWith(suffix))
+        {
+            _asset.Copies |= coding;
         }
     }
 
@@ -383,17 +433,15 @@ internal sealed class ManifestReader
         var asset = _asset.Existing;
         if (asset is null)
         {
-            if (_asset.Url is null)
+            if (_asset.Key is not { } key)
             {
                 throw new ManifestFormatException($"\"assets\" entry \"{_asset.Logical}\" has no \"key\"", -1);
             }
-            asset = new PublishedAsset(_asset.Url);
+            asset = new PublishedAsset(_storage, key);
             _assets.Add(_asset.Logical!, asset);
         }
-        asset.Integrity = _asset.Integrity;
-        asset.BrotliUrl = _asset.BrotliUrl;
-        asset.GzipUrl = _asset.GzipUrl;
-        asset.ZstdUrl = _asset.ZstdUrl;
+        asset.IntegritySlice = _asset.Integrity;
+        asset.Copies = _asset.Copies;
         _asset = default;
     }
 
@@ -414,15 +462,29 @@ internal sealed class ManifestReader
         }
     }
 
-    private string BuildUrl(ref Utf8JsonReader reader, string? logicalForMessage)
+    private Utf8Slice StoreKey(ref Utf8JsonReader reader, string? logicalForMessage)
     {
-        var key = CopyChars(ref reader);
-        if (!UrlPath.IsValidKey(key))
+        var key = CopyBytes(ref reader);
+        if (!Utf8.IsValid(key) || !UrlPath.IsValidKey(key))
         {
             throw new ManifestFormatException(
-                $"maps \"{logicalForMessage}\" to the key \"{new string(key)}\", which is not a relative path below the destination", -1);
+                $"maps \"{logicalForMessage}\" to the key \"{reader.GetString()}\", which is not a relative path below the destination", -1);
         }
-        return UrlPath.Combine(_baseUrl, key);
+        return _storage.Arena.Add(key);
+    }
+
+    /// <summary>A string value's UTF-8 bytes, unescaped.</summary>
+    private ReadOnlySpan<byte> CopyBytes(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+        if (_bytes.Length < reader.ValueSpan.Length)
+        {
+            _bytes = new byte[Math.Max(reader.ValueSpan.Length, _bytes.Length * 2)];
+        }
+        return _bytes.AsSpan(0, reader.CopyString(_bytes));
     }
 
     private ReadOnlySpan<char> CopyChars(ref Utf8JsonReader reader)
@@ -452,11 +514,9 @@ internal sealed class ManifestReader
         public PublishedAsset? Existing;
         /// <summary>The logical path (the table's own string when the asset exists already).</summary>
         public string? Logical;
-        public string? Url;
-        public string? Integrity;
-        public string? BrotliUrl;
-        public string? GzipUrl;
-        public string? ZstdUrl;
+        public Utf8Slice? Key;
+        public Utf8Slice? Integrity;
+        public ContentCodings Copies;
     }
 }
 

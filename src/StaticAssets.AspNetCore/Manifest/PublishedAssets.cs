@@ -64,7 +64,7 @@ internal sealed class PublishedAssets
             return Inactive(options);
         }
         var watch = Stopwatch.StartNew();
-        var assets = ReadManifest(path, baseUrl, options.PreferCompressed);
+        var assets = ReadManifest(path, baseUrl, options.PreferCompressed, options.Integrity);
         logger.LogInformation("StaticAssets: {Count} assets from {ManifestPath} linked under {BaseUrl} (read in {Milliseconds} ms).",
             assets.Count, path, baseUrl, watch.ElapsedMilliseconds);
         return new PublishedAssets(options, baseUrl, assets, path);
@@ -72,12 +72,12 @@ internal sealed class PublishedAssets
 
     private static PublishedAssets Inactive(StaticAssetsOptions options) => new(options, null, AssetTable.Empty, null);
 
-    private static AssetTable ReadManifest(string path, string baseUrl, bool withEncodings)
+    private static AssetTable ReadManifest(string path, string baseUrl, bool withEncodings, bool withIntegrity)
     {
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-            return ManifestReader.Read(stream, baseUrl, withEncodings);
+            return ManifestReader.Read(stream, baseUrl, withEncodings, withIntegrity);
         }
         catch (ManifestFormatException e)
         {

@@ -37,6 +37,21 @@ public sealed class ManifestReaderTests
     }
 
     [TestMethod]
+    public void Without_integrity_or_compressed_copies_wanted_the_assets_section_is_not_parsed_but_must_be_complete()
+    {
+        var json = new TestManifest().Add("css/site.css", "br").ToJson();
+        var damagedInside = json.Replace("\"size\": 100", "\"size\": ]");
+
+        var table = Read(damagedInside, withEncodings: false, withIntegrity: false);
+
+        Assert.IsTrue(table.TryGet("css/site.css", out var css));
+        Assert.IsNull(css.Integrity, "integrities are read only with the Integrity option");
+        Assert.AreEqual(css.Url, css.UrlFor(ContentCodings.Brotli));
+        Assert.Throws<ManifestFormatException>(() => Read(json[..^40], withEncodings: false, withIntegrity: false), "truncated");
+        Assert.Throws<ManifestFormatException>(() => Read(damagedInside, withEncodings: false, withIntegrity: true), "parsed when needed");
+    }
+
+    [TestMethod]
     public void A_django_style_manifest_with_paths_only_is_enough()
     {
         var table = Read("""{ "paths": { "css/site.css": "css/site.abc.css" }, "version": "1.1" }""");
@@ -126,7 +141,7 @@ public sealed class ManifestReaderTests
     {
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("""{ "version": "1.1", "paths": { "a.css": "a.1.css" } }""")).ToArray();
 
-        var table = ManifestReader.Read(new MemoryStream(bytes), BaseUrl, withEncodings: false);
+        var table = ManifestReader.Read(new MemoryStream(bytes), BaseUrl, withEncodings: false, withIntegrity: false);
 
         Assert.AreEqual(1, table.Count);
     }
@@ -148,6 +163,6 @@ public sealed class ManifestReaderTests
         Assert.Throws<ManifestFormatException>(() => Read(json));
     }
 
-    private static AssetTable Read(string json, bool withEncodings = false) =>
-        ManifestReader.Read(new MemoryStream(Encoding.UTF8.GetBytes(json)), BaseUrl, withEncodings);
+    private static AssetTable Read(string json, bool withEncodings = false, bool withIntegrity = true) =>
+        ManifestReader.Read(new MemoryStream(Encoding.UTF8.GetBytes(json)), BaseUrl, withEncodings, withIntegrity);
 }
