@@ -1,5 +1,5 @@
 #if NET9_0_OR_GREATER
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Endpoints;
 using Microsoft.AspNetCore.Http;
@@ -24,7 +24,8 @@ internal sealed class EndpointSubstitutes(PublishedEndpointMetadata published)
     // The hub Blazor's interactive server circuits connect to: the circuit reads @Assets from its endpoint.
     private const string ComponentHubTypeName = "Microsoft.AspNetCore.Components.Server.ComponentHub";
 
-    private readonly ConcurrentDictionary<Endpoint, Endpoint?[]?> _byEndpoint = new();
+    // Weak: endpoints are rebuilt when their data sources change, and the old ones must not be kept.
+    private readonly ConditionalWeakTable<Endpoint, Variants> _byEndpoint = new();
 
     public static bool LinksAssets(Endpoint endpoint)
     {
@@ -40,16 +41,15 @@ internal sealed class EndpointSubstitutes(PublishedEndpointMetadata published)
         metadata.GetMetadata<ComponentTypeMetadata>() is not null
         || metadata.GetMetadata<HubMetadata>()?.HubType.FullName == ComponentHubTypeName;
 
-    /// <summary>The substitute for <paramref name="endpoint"/>, or null when it links no assets.</summary>
-    public Endpoint? For(Endpoint endpoint, ContentCodings codings)
-    {
-        var variants = _byEndpoint.GetOrAdd(endpoint, static e => LinksAssets(e) ? new Endpoint?[(int)ContentCodings.Combinations] : null);
-        if (variants is null)
-        {
-            return null;
-        }
-        return variants[(int)codings] ??= Substitute(endpoint, codings);
-    }
+    /// <summary>Whether <paramref name="endpoint"/> gets a substitute (decided once per endpoint).</summary>
+    public bool Substitutes(Endpoint endpoint) => VariantsOf(endpoint).Items is not null;
+
+    /// <summary>The substitute for an endpoint that <see cref="Substitutes"/>.</summary>
+    public Endpoint For(Endpoint endpoint, ContentCodings codings) =>
+        VariantsOf(endpoint).Items![(int)codings] ??= Substitute(endpoint, codings);
+
+    private Variants VariantsOf(Endpoint endpoint) =>
+        _byEndpoint.GetValue(endpoint, static e => new Variants(LinksAssets(e) ? new Endpoint?[(int)ContentCodings.Combinations] : null));
 
     private Endpoint Substitute(Endpoint endpoint, ContentCodings codings)
     {
@@ -74,6 +74,8 @@ internal sealed class EndpointSubstitutes(PublishedEndpointMetadata published)
             ? new RouteEndpoint(route.RequestDelegate!, route.RoutePattern, route.Order, collectionOfMetadata, route.DisplayName)
             : new Endpoint(endpoint.RequestDelegate, collectionOfMetadata, endpoint.DisplayName);
     }
+
+    private sealed record Variants(Endpoint?[]? Items);
 
     /// <summary>Marks a substitute, so it is never substituted again.</summary>
     private sealed class PublishedMarker

@@ -50,11 +50,13 @@ internal sealed class PublishedAssetsMatcherPolicy(PublishedAssets assets, Endpo
                 continue;
             }
             ref var candidate = ref candidates[i];
-            codings ??= urls.CodingsFor(httpContext);
-            if (substitutes.For(candidate.Endpoint, codings.Value) is { } substitute)
+            if (!substitutes.Substitutes(candidate.Endpoint))
             {
-                candidates.ReplaceEndpoint(i, substitute, candidate.Values);
+                continue;
             }
+            // Only for pages that link assets: with PreferCompressed they now vary by Accept-Encoding.
+            codings ??= urls.CodingsFor(httpContext);
+            candidates.ReplaceEndpoint(i, substitutes.For(candidate.Endpoint, codings.Value), candidate.Values);
         }
         return Task.CompletedTask;
     }

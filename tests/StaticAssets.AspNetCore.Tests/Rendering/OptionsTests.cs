@@ -48,6 +48,21 @@ public sealed class OptionsTests
     }
 
     [TestMethod]
+    public async Task PreferCompressed_leaves_responses_that_link_no_assets_alone()
+    {
+        var settings = TestApps.Published(BaseUrl, Create());
+        settings["StaticAssets:PreferCompressed"] = "true";
+        using var app = new TestApp<EntryPointMarker>(settings);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/ping");
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", "br");
+
+        using var response = await app.Client.SendAsync(request);
+
+        Assert.AreEqual("pong", await response.Content.ReadAsStringAsync());
+        Assert.IsEmpty(response.Headers.Vary);
+    }
+
+    [TestMethod]
     public async Task Without_PreferCompressed_the_plain_objects_are_linked_and_the_page_does_not_vary()
     {
         using var app = new TestApp<EntryPointMarker>(TestApps.Published(BaseUrl, Create()));

@@ -30,6 +30,7 @@ else
 }
 
 // Code that links assets: IStaticAssetUrls.
+app.MapGet("/api/ping", () => "pong");
 app.MapGet("/api/asset-url", (string path, [FromServices] IStaticAssetUrls urls, HttpContext context) => urls.GetUrl(path, context));
 
 app.Run();
