@@ -8,6 +8,11 @@ internal static class Interactivity
     /// Proves a Blazor counter is interactive: clicks until the count moves (a click before the circuit is connected
     /// does nothing, and nothing on the page says when it connects), then one more click adds exactly one.
     /// </summary>
+    /// <remarks>
+    /// Clicks are dispatched inside the page, on whatever button is there at that moment: when the circuit's first
+    /// render arrives, Blazor replaces the prerendered elements, and a click through an element handle taken just before
+    /// fails with "Node is detached from document".
+    /// </remarks>
     public static async Task AssertCounterCountsAsync(PageVisit visit, string button, string status)
     {
         var count = $"Number(document.querySelector('{status}').textContent.replace(/\\D+/g, ''))";
@@ -15,12 +20,15 @@ internal static class Interactivity
         while (await visit.EvaluateAsync<int>(count) == 0)
         {
             Assert.IsLessThan(deadline, DateTime.UtcNow, $"clicking {button} never changed the count:{Environment.NewLine}{visit.Report()}");
-            await visit.Page.ClickAsync(button);
+            await Click(visit, button);
             await Task.Delay(300);
         }
         await Task.Delay(500); // let any click still in flight land
         var before = await visit.EvaluateAsync<int>(count);
-        await visit.Page.ClickAsync(button);
+        await Click(visit, button);
         await visit.Page.WaitForFunctionAsync($"() => {count} === {before + 1}", new WaitForFunctionOptions { Timeout = 15_000 });
     }
+
+    private static Task Click(PageVisit visit, string selector) =>
+        visit.Page.EvaluateExpressionAsync($"document.querySelector('{selector}').click()");
 }
