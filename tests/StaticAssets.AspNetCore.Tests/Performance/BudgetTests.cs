@@ -26,6 +26,9 @@ public sealed class BudgetTests
         s_manifest = manifest.WriteTo(Path.Combine(Path.GetTempPath(), "staticassets-aspnet-tests", "budget-" + Guid.NewGuid().ToString("N")));
     }
 
+    [ClassCleanup]
+    public static void DeleteManifest() => Directory.Delete(Path.GetDirectoryName(s_manifest)!, recursive: true);
+
     [TestMethod]
     [DataRow(false, false)]
     [DataRow(true, false)]
