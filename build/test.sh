@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, doing its own set-up first. Ends with the line "N passed, N failed, N skipped".
-# Extra arguments go to `dotnet test`, e.g. --filter "FullyQualifiedName~EndToEnd"
+# Extra arguments go to every `dotnet test`, e.g. --filter "FullyQualifiedName~EndToEnd"
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 results="$root/artifacts/test-results"
@@ -23,26 +23,37 @@ fi
 eval "$azure_env"
 
 # Headless chromium for StaticAssets.AspNetCore's browser tests (Debian's package; the tests download no browser).
+# Nothing happens, and nothing is printed, when it is already installed.
 if ! command -v chromium >/dev/null 2>&1; then
-  sudo=$([[ $(id -u) -eq 0 ]] || echo sudo)
-  { $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium; } >/dev/null \
-    || echo "Could not install chromium (apt-get); the browser tests will fail."
+  echo "Installing chromium (apt-get) for the browser tests ..."
+  sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo -n)
+  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+         && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+       </dev/null >/dev/null 2>&1; then
+    echo "Could not install chromium (apt-get install chromium); the browser tests will fail."
+  fi
 fi
 
-dotnet test "$root/StaticAssets.Tasks.sln" -c Release --nologo \
-  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" \
-  --results-directory "$results" "$@"
-status=$?
+# One `dotnet test` per test project, each writing its own TRX report: engine and task tests first (seconds),
+# then the integration tests (real servers, real `dotnet publish`), then the runtime package's (in-process apps and
+# headless chromium against the S3 server).
+status=0
+projects=(StaticAssets.Engine.Tests StaticAssets.Tasks.Tests StaticAssets.Integration.Tests StaticAssets.AspNetCore.Tests)
+for project in "${projects[@]}"; do
+  dotnet test "$root/tests/$project/$project.csproj" -c Release --nologo \
+    --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" "$@" || status=$?
+done
 
-# The counts, from the TRX report (the console summary's wording varies across SDK versions).
-trx=$(find "$results" -name '*.trx' 2>/dev/null | head -n 1)
-if [[ -n "$trx" ]]; then
-  counters=$(grep -o '<Counters [^>]*>' "$trx")
-  count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
-  passed=$(count passed); failed=$(count failed); total=$(count total); executed=$(count executed)
-  echo "$passed passed, $failed failed, $((total - executed)) skipped"
-else
-  echo "0 passed, 1 failed (no test results were written)"
-  [[ $status -eq 0 ]] && status=1
-fi
+# The counts, summed over the test projects' TRX reports (the console summary's wording varies across SDK versions);
+# a project that wrote no report (it did not build, or its test host crashed) counts as one failure.
+missing=0
+for project in "${projects[@]}"; do
+  [[ -f "$results/$project.trx" ]] || { echo "No test results from $project."; missing=$((missing + 1)); }
+done
+trx=$(find "$results" -name '*.trx' 2>/dev/null)
+count() { [[ -z "$trx" ]] && { echo 0; return; }; grep -ho '<Counters [^>]*>' $trx | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" | awk '{ sum += $1 } END { print sum + 0 }'; }
+passed=$(count passed); failed=$(count failed); total=$(count total); executed=$(count executed)
+echo "$passed passed, $((failed + missing)) failed, $((total - executed)) skipped"
+[[ $missing -gt 0 && $status -eq 0 ]] && status=1
 exit $status

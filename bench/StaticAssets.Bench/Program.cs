@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Runtime;
 using System.Text;
 using StaticAssets.Bench;
-using StaticAssets.Engine;
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Gather;
 using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Publishing;
@@ -58,6 +58,10 @@ return await new Bench(options).RunAsync();
 internal sealed record BenchTree(string Label, string Root, IReadOnlyList<GeneratedFile> Files, IReadOnlyList<AssetSource> Sources, string? SourceList)
 {
     public long Bytes { get; } = Files.Sum(f => f.Size);
+
+    /// <summary>What our publish stores for this tree with the package's defaults (compressed and un-fingerprinted
+    /// copies included), besides the manifest and the pending journal: the plan's objects.</summary>
+    public (int Count, long Bytes) OursObjects { get; init; }
 }
 
 /// <summary>A tool at a concurrency.</summary>
@@ -213,7 +217,9 @@ internal sealed class Bench(BenchOptions options)
         DescribeTree(generated, clock.Elapsed);
         var sources = TreeGenerator.ToSources(generated, options.WithIntegrity);
         var list = options.Tools.Contains(Tool.OursProcess) ? tools.WriteSourceList(sources) : null;
-        return new BenchTree(label, root, generated, sources, list);
+        var plan = AssetPlanner.PlanAsync(sources, new PlanOptions(), new BenchLog(verbose: false), CancellationToken.None).GetAwaiter().GetResult()
+            ?? throw new InvalidOperationException("the generated tree could not be planned");
+        return new BenchTree(label, root, generated, sources, list) { OursObjects = (plan.Objects.Count, plan.TotalBytes) };
     }
 
     private async Task<RunResult> RunOnceAsync(
@@ -285,11 +291,12 @@ internal sealed class Bench(BenchOptions options)
         }
 
         // Check what landed, then free Ceph's memory at once.
-        var expected = Tool.IsOurs(entry.Tool) ? tree.Files.Count + 1 : tree.Files.Count; // ours: + the manifest
+        // Ours: the plan's objects, the manifest and the pending journal (it lists the un-fingerprinted copies).
+        var (expected, expectedBytes) = Tool.IsOurs(entry.Tool) ? (tree.OursObjects.Count + 2, tree.OursObjects.Bytes) : (tree.Files.Count, tree.Bytes);
         var (stored, storedBytes) = await admin.DeletePrefixAsync(bucket, prefix);
-        if (run.Succeeded && (stored != expected || storedBytes < tree.Bytes || (!Tool.IsOurs(entry.Tool) && storedBytes != tree.Bytes)))
+        if (run.Succeeded && (stored != expected || storedBytes < expectedBytes || (!Tool.IsOurs(entry.Tool) && storedBytes != expectedBytes)))
         {
-            notes.Add($"WARNING: {stored} objects / {storedBytes:N0} bytes under {prefix}, expected {expected} / {tree.Bytes:N0}{(Tool.IsOurs(entry.Tool) ? " + manifest" : "")}");
+            notes.Add($"WARNING: {stored} objects / {storedBytes:N0} bytes under {prefix}, expected {expected} / {expectedBytes:N0}{(Tool.IsOurs(entry.Tool) ? " + manifest and journal" : "")}");
         }
         if (!run.Succeeded)
         {
@@ -324,7 +331,7 @@ internal sealed class Bench(BenchOptions options)
                 PublishResult result;
                 await using (var store = Stores.Create(url, bucket, prefix, entry.Concurrency))
                 {
-                    result = await StaticAssetPublisher.PublishAsync(tree.Sources, store, new PublishOptions { MaxConcurrency = entry.Concurrency }, log, CancellationToken.None);
+                    result = await StaticAssetPublisher.PublishAsync(tree.Sources, store, new PublishOptions(), log, CancellationToken.None);
                 }
                 return new ToolRun(result.Succeeded, clock.Elapsed.TotalSeconds, null, null, result.Succeeded ? null : log.FirstError, null);
             case Tool.OursProcess:
@@ -356,7 +363,7 @@ internal sealed class Bench(BenchOptions options)
             var clock = Stopwatch.StartNew();
             await using (var store = Stores.Create(proxy.Url, bucket, prefix, 32))
             {
-                var result = await StaticAssetPublisher.PublishAsync(batch, store, new PublishOptions { MaxConcurrency = 32 }, new BenchLog(options.Verbose), CancellationToken.None);
+                var result = await StaticAssetPublisher.PublishAsync(batch, store, new PublishOptions(), new BenchLog(options.Verbose), CancellationToken.None);
                 self.Refresh();
                 Console.WriteLine($"Warm-up pass {pass} (RTT 0, concurrency 32, not measured): {batch.Length} files " +
                                   $"{(result.Succeeded ? "published" : "FAILED")} in {clock.Elapsed.TotalSeconds:F2} s, " +
@@ -444,8 +451,7 @@ internal sealed class Bench(BenchOptions options)
         }
         // The SDK's default checksums (what the engine uses on AWS unless told otherwise): how often the SDK reads
         // the body before sending shows here too.
-        await using (var sdkDefault = new S3AssetStore(new S3Destination(bucket, "probe/"),
-            new S3Settings { ServiceUrl = proxy.Url, ForcePathStyle = true, ChecksumMode = S3ChecksumMode.SdkDefault }, 4))
+        await using (var sdkDefault = Stores.Create(proxy.Url, bucket, "probe/", 4, checksumMode: "SdkDefault"))
         {
             lines = [.. lines, .. (await SdkProbe.RunAsync(sdkDefault, files)).Select(l => l + "  [ChecksumMode=SdkDefault]")];
         }

@@ -86,7 +86,9 @@ internal sealed class ProxyProcess : IAsyncDisposable
             switch (command.Trim())
             {
                 case "reset":
-                    proxy.DropConnections();
+                    // Every run starts cold, as a new process would: the AWS SDK shares its HttpClient, and so its
+                    // pooled connections, between clients with equal settings.
+                    proxy.AbortAll();
                     await Task.Delay(50); // let the relays close before counting starts again
                     proxy.Reset();
                     Console.Out.WriteLine("ok");

@@ -1,3 +1,4 @@
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Storage;
 

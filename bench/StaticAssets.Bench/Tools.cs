@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using StaticAssets.Engine.Configuration;
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Gather;
 using StaticAssets.Engine.Publishing;
 using StaticAssets.Engine.Storage;
@@ -300,15 +302,21 @@ internal sealed class ExternalTools : IDisposable
     }
 }
 
-/// <summary>Creates our S3 store the way the MSBuild task does: parse the destination URI and the S3 properties,
-/// then <see cref="Destination.CreateStore"/>.</summary>
+/// <summary>Creates our S3 store the way the MSBuild task does: the settings as text through the
+/// <see cref="OptionsReader"/>, then <see cref="Destination.CreateStore"/>.</summary>
 internal static class Stores
 {
-    public static IAssetStore Create(Uri endpoint, string bucket, string prefix, int concurrency)
+    public static IAssetStore Create(Uri endpoint, string bucket, string prefix, int concurrency, string checksumMode = "WhenRequired")
     {
-        var destination = Destination.Parse($"s3://{bucket}/{prefix}", Environment.CurrentDirectory);
-        var settings = S3Settings.Parse(endpoint.ToString(), region: null, forcePathStyle: "true", checksumMode: "WhenRequired", maxAttempts: null);
-        return destination.CreateStore(new StoreSettings(concurrency, settings));
+        var (destination, _, settings) = new OptionsReader(OptionSpelling.Plain).Read(new Dictionary<Option, string?>
+        {
+            [Option.Destination] = $"s3://{bucket}/{prefix}",
+            [Option.S3ServiceUrl] = endpoint.ToString(),
+            [Option.S3ForcePathStyle] = "true",
+            [Option.S3ChecksumMode] = checksumMode,
+            [Option.MaxConcurrency] = concurrency.ToString(CultureInfo.InvariantCulture),
+        }, new PublishContext(Environment.CurrentDirectory));
+        return destination.CreateStore(settings);
     }
 }
 
@@ -333,7 +341,7 @@ internal static class ChildPublish
         await using (var store = Stores.Create(new Uri(Arg("--endpoint")), Arg("--bucket"), Arg("--prefix"), concurrency))
         {
             created = clock.Elapsed.TotalMilliseconds;
-            result = await StaticAssetPublisher.PublishAsync(sources, store, new PublishOptions { MaxConcurrency = concurrency }, log, CancellationToken.None);
+            result = await StaticAssetPublisher.PublishAsync(sources, store, new PublishOptions(), log, CancellationToken.None);
         }
         var published = clock.Elapsed.TotalMilliseconds;
         Console.Out.WriteLine(new StringBuilder("written ").Append(result.Written?.Count ?? -1));

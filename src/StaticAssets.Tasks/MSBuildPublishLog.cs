@@ -1,17 +1,22 @@
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
-using StaticAssets.Engine;
+using StaticAssets.Engine.Core;
 using StaticAssets.Tasks.Pipelines;
 
 namespace StaticAssets.Tasks;
 
 /// <summary>
 /// Routes the engine's reports to MSBuild's log (which accepts calls from any thread during Execute), and to the
-/// CI system's own protocol when a pipeline reporter is active.
+/// CI system's own protocol when a pipeline reporter is active. Options are named as MSBuild properties.
 /// </summary>
 internal sealed class MSBuildPublishLog(TaskLoggingHelper log) : IPublishLog
 {
+    /// <summary>How the package's users spell an option: the MSBuild property <c>StaticAssets&lt;Option&gt;</c>.</summary>
+    public static OptionSpelling PropertyNames { get; } = new(option => "StaticAssets" + option);
+
     public PipelineReporter? Pipeline { get; set; }
+
+    public OptionSpelling Spelling => PropertyNames;
 
     public void Report(Diagnostic diagnostic)
     {

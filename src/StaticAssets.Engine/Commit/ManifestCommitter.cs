@@ -1,7 +1,6 @@
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Manifest;
-using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Storage;
-using StaticAssets.Engine.Storage.LocalFolder;
 
 namespace StaticAssets.Engine.Commit;
 
@@ -21,40 +20,27 @@ public static class ManifestCommitter
         {
             try
             {
-                await store.WriteAsync(ForManifest(manifestName, manifest), cancellationToken).ConfigureAwait(false);
+                await store.WriteAsync(AssetManifest.ToStoreWrite(manifestName, manifest), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new StaticAssetsException(Diagnostic.Error(StoreFailures.CodeOf(e, DiagnosticCodes.WriteFailed),
-                    $"Every object was stored, but writing the manifest '{manifestName}' to {store.Description} failed: {StoreFailures.MessageOf(e)} " +
-                    "The destination still serves its previous manifest; publish again."), e);
+                throw Messages.ManifestNotWritten(StoreFailures.DiagnosticOf(e), manifestName, store.Description).AsException(e);
             }
         }
         if (localManifestPath is not null)
         {
-            await WriteLocalCopyAsync(localManifestPath, manifest, cancellationToken).ConfigureAwait(false);
+            await WriteLocalCopyAsync(Path.GetFullPath(localManifestPath), manifest, cancellationToken).ConfigureAwait(false);
         }
         return changed;
     }
 
     private static async Task WriteLocalCopyAsync(string path, byte[] manifest, CancellationToken cancellationToken)
     {
-        var full = Path.GetFullPath(path);
-        if (File.Exists(full) && (await File.ReadAllBytesAsync(full, cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(manifest))
+        if (File.Exists(path) && (await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(manifest))
         {
             return; // Unchanged: keep its timestamp so incremental builds stay incremental.
         }
-        // The same atomic temp-file-and-rename as the local destination: no half-written manifest, even on kill -9.
-        await using var folder = new LocalFolderStore(Path.GetDirectoryName(full)!);
-        await folder.WriteAsync(ForManifest(Path.GetFileName(full), manifest), cancellationToken).ConfigureAwait(false);
+        // No half-written manifest in the publish output, even on kill -9.
+        await AtomicFile.WriteAsync(path, manifest, cancellationToken).ConfigureAwait(false);
     }
-
-    private static StoreWrite ForManifest(string key, byte[] manifest) => new(
-        key,
-        manifest.Length,
-        Sha256Digest.Compute(manifest),
-        AssetManifest.ContentType,
-        null,
-        AssetManifest.CacheControl,
-        () => new MemoryStream(manifest, writable: false));
 }

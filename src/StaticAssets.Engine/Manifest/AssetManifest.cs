@@ -1,7 +1,9 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using System.Text.Json;
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Plan;
+using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Engine.Manifest;
 
@@ -71,6 +73,10 @@ public static class AssetManifest
         buffer.WriteByte((byte)'\n');
         return buffer.ToArray();
     }
+
+    /// <summary>A manifest (or its journal) as an object to store: JSON, never cached.</summary>
+    public static StoreWrite ToStoreWrite(string key, byte[] bytes) => new(
+        key, bytes.Length, Sha256Digest.Compute(bytes), ContentType, null, CacheControl, () => new MemoryStream(bytes, writable: false));
 
     private static void WriteObject(Utf8JsonWriter json, PlannedObject obj)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Plan;
 
 namespace StaticAssets.Engine.Manifest;

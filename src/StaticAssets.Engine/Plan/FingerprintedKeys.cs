@@ -1,3 +1,5 @@
+using StaticAssets.Engine.Core;
+
 namespace StaticAssets.Engine.Plan;
 
 /// <summary>Content-addressed object keys: <c>css/site.css</c> with digest d becomes <c>css/site.&lt;d12&gt;.css</c>.</summary>
@@ -20,13 +22,4 @@ public static class FingerprintedKeys
         }
         return $"{path[..dot]}.{fingerprint}{path[dot..]}";
     }
-
-    /// <summary>File-name suffix of a pre-compressed variant, or null for an encoding we do not serve.</summary>
-    public static string? VariantSuffix(string encoding) => encoding.ToLowerInvariant() switch
-    {
-        "gzip" => ".gz",
-        "br" => ".br",
-        "zstd" => ".zst",
-        _ => null,
-    };
 }

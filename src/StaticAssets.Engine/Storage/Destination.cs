@@ -1,81 +1,86 @@
 using System.Text.RegularExpressions;
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Storage.AzureBlob;
 using StaticAssets.Engine.Storage.LocalFolder;
 using StaticAssets.Engine.Storage.S3;
 
 namespace StaticAssets.Engine.Storage;
 
-/// <summary>A parsed <c>StaticAssetsDestination</c>: which backend, and where in it.</summary>
+/// <summary>A parsed destination: which backend, and where in it.</summary>
 public abstract record Destination
 {
     private static readonly Regex SchemePrefix = new(@"^(?<scheme>[A-Za-z][A-Za-z0-9+.\-]+)://", RegexOptions.CultureInvariant);
 
-    /// <summary>Objects written at once when StaticAssetsMaxConcurrency is not set.</summary>
+    /// <summary>Objects written at once when the publish does not say: what suits the backend (docs/benchmarks.md).</summary>
     public abstract int DefaultMaxConcurrency { get; }
+
+    /// <summary>Whether a server in front of this destination can pick <c>x.gz</c> beside <c>x</c> by itself (a folder,
+    /// behind nginx or Caddy): the default of <see cref="Plan.PlanOptions.CompressOriginals"/>.</summary>
+    public virtual bool DefaultCompressOriginals => false;
 
     public abstract IAssetStore CreateStore(StoreSettings settings);
 
     /// <summary>
-    /// Parses a folder path (relative ones against <paramref name="baseDirectory"/>), a <c>file://</c> URI or an
-    /// <c>s3://bucket/prefix/</c> URI.
-    /// Throws <see cref="StaticAssetsException"/> (SA1001) for anything else.
+    /// Parses a folder path (relative ones against <paramref name="baseDirectory"/>), a <c>file://</c> URI, an
+    /// <c>s3://bucket/prefix/</c> URI or an Azure Blob container URL. Throws <see cref="StaticAssetsException"/>
+    /// (SA1001, SA1008) for anything else.
     /// </summary>
-    public static Destination Parse(string? value, string baseDirectory)
+    public static Destination Parse(string? value, string baseDirectory, OptionSpelling? spelling = null)
     {
+        spelling ??= OptionSpelling.Plain;
         if (string.IsNullOrWhiteSpace(value))
         {
-            throw Invalid("StaticAssetsDestination is empty. Set it to a folder path or a file:// URI, or leave it unset for the default.");
+            throw Messages.DestinationEmpty(spelling).AsException();
         }
         var trimmed = value.Trim();
         var scheme = SchemePrefix.Match(trimmed);
         if (!scheme.Success)
         {
-            return new LocalFolderDestination(FullPath(trimmed, baseDirectory));
+            return LocalFolderDestination.Parse(trimmed, trimmed, baseDirectory, spelling);
         }
         switch (scheme.Groups["scheme"].Value.ToLowerInvariant())
         {
             case "file":
                 if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) || !uri.IsFile || uri.Query.Length > 0 || uri.Fragment.Length > 0)
                 {
-                    throw Invalid($"StaticAssetsDestination '{trimmed}' is not a valid file:// URI. Use the form file:///absolute/folder, or a plain folder path.");
+                    throw Messages.DestinationNotAFileUri(spelling, trimmed).AsException();
                 }
-                return new LocalFolderDestination(FullPath(uri.LocalPath, baseDirectory));
+                return LocalFolderDestination.Parse(trimmed, uri.LocalPath, baseDirectory, spelling);
             case "s3":
-                return S3Destination.Parse(trimmed);
+                return S3Destination.Parse(trimmed, spelling);
             case "http" or "https" when Uri.TryCreate(trimmed, UriKind.Absolute, out var web) && AzureBlobDestination.IsBlobUrl(web):
-                return AzureBlobDestination.Parse(trimmed, web);
+                return AzureBlobDestination.Parse(trimmed, web, spelling);
             default:
-                throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.UnsupportedDestinationScheme,
-                    $"StaticAssetsDestination '{trimmed}' has the scheme '{scheme.Groups["scheme"].Value}://', which is not supported. " +
-                    "Use a folder path, a file:// URI, s3://bucket/prefix/ or an Azure Blob container URL."));
+                throw Messages.DestinationSchemeUnsupported(spelling, trimmed, scheme.Groups["scheme"].Value).AsException();
         }
     }
-
-    private static string FullPath(string path, string baseDirectory)
-    {
-        try
-        {
-            return Path.GetFullPath(path, baseDirectory);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            throw Invalid($"StaticAssetsDestination '{path}' is not a valid folder path: {e.Message}");
-        }
-    }
-
-    internal static StaticAssetsException Invalid(string message) =>
-        new(Diagnostic.Error(DiagnosticCodes.InvalidDestination, message));
 }
 
-/// <summary>What a backend needs besides its destination.</summary>
-public sealed record StoreSettings(int MaxConcurrency, S3Settings S3, AzureBlobSettings? Azure = null);
-
-public sealed record LocalFolderDestination(string Folder) : Destination
+/// <summary>What a backend needs besides its destination. Retries are named and set the same way for every backend.</summary>
+public sealed record StoreSettings
 {
-    /// <summary>Local writes are disk-bound: a few in flight keep the disk busy.</summary>
-    public override int DefaultMaxConcurrency => 16;
+    public const int DefaultMaxAttempts = 5;
 
-    public override IAssetStore CreateStore(StoreSettings settings) => new LocalFolderStore(Folder);
+    /// <summary>Most requests in flight (the connection pool's cap); null for the destination's default.</summary>
+    public int? MaxConcurrency { get; init; }
 
-    public override string ToString() => Folder;
+    /// <summary>Attempts per request, the first included, with exponential back-off and jitter between them, for
+    /// throttling, 5xx answers, resets and timeouts (the AWS SDK's standard retry mode; Azure.Core's exponential one).</summary>
+    public int MaxAttempts { get; init; } = DefaultMaxAttempts;
+
+    /// <summary>How long one attempt may wait for the service before it is abandoned (and retried); null for the
+    /// client library's default (100 s for both).</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
+    public S3Settings S3 { get; init; } = new();
+
+    public AzureBlobSettings Azure { get; init; } = new();
+
+    /// <summary>How the front end spells the options that messages name.</summary>
+    public OptionSpelling Spelling { get; init; } = OptionSpelling.Plain;
+
+    /// <summary>Where retries are reported (at low importance, as they happen); null for nowhere.</summary>
+    public IPublishLog? Log { get; init; }
+
+    public TimeSpan EffectiveRequestTimeout => RequestTimeout ?? TimeSpan.FromSeconds(100);
 }

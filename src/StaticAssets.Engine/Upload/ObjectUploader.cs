@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Storage;
 
@@ -60,7 +61,7 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
         var storedSorted = stored.OrderBy(o => o.Key, StringComparer.Ordinal).ToArray();
         return new UploadOutcome(
             storedSorted,
-            failures.First is { } first ? failures.ToException(first, objects.Count - storedSorted.Length) : null,
+            failures.First is { } first ? failures.ToException(first, objects.Count - storedSorted.Length, log.Spelling) : null,
             cancellationToken.IsCancellationRequested);
 
         async Task WriteOneAsync(PlannedObject obj)
@@ -104,8 +105,7 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new SourceDeletedException(
-                $"The file '{path}' was deleted after it was planned; nothing was stored for it. Publish again.", e);
+            throw new SourceDeletedException(Messages.FileDeleted(path), e);
         }
     }
 
@@ -156,22 +156,7 @@ public sealed class ObjectUploader(IAssetStore store, int maxConcurrency, IPubli
             }
         }
 
-        public StaticAssetsException ToException((PlannedObject Object, Exception Error) first, int notStored)
-        {
-            var (obj, error) = first;
-            var others = _count > 1 ? $" {_count - 1} other write(s) failed too." : "";
-            var code = StoreFailures.CodeOf(error, DiagnosticCodes.WriteFailed);
-            var message = code is DiagnosticCodes.SourceChanged or DiagnosticCodes.SourceDeleted
-                ? StoreFailures.MessageOf(error)
-                : $"Could not store '{obj.Key}' at the destination: {StoreFailures.MessageOf(error)}";
-            var advice = code switch
-            {
-                DiagnosticCodes.DestinationNotWritable => "Make StaticAssetsDestination writable, or choose another, and publish again.",
-                DiagnosticCodes.DestinationFull => "Free space at StaticAssetsDestination, or choose another, and publish again.",
-                _ => "Fix the cause and publish again.",
-            };
-            return new StaticAssetsException(Diagnostic.Error(code,
-                $"{message}{others} {notStored:N0} object(s) were not stored; the destination still serves its previous manifest. {advice}"), error);
-        }
+        public StaticAssetsException ToException((PlannedObject Object, Exception Error) first, int notStored, OptionSpelling spelling) =>
+            Messages.ObjectsNotStored(spelling, StoreFailures.DiagnosticOf(first.Error), first.Object.Key, _count - 1, notStored).AsException(first.Error);
     }
 }

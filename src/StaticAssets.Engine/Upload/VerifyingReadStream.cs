@@ -1,16 +1,23 @@
+using System.Buffers;
 using System.Security.Cryptography;
-using StaticAssets.Engine.Plan;
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Engine.Upload;
 
 /// <summary>
-/// Reads a source file while hashing it, and fails at the end (before a store can commit the object) if the
-/// bytes are not the planned ones. A file edited after planning is therefore never stored under a key that
-/// promises other content.
+/// Reads a source file while hashing it, and fails if the bytes are not the planned ones. The check happens before
+/// the LAST bytes leave the stream: the read that would complete the planned length first confirms the end of the
+/// file and the SHA-256, and throws instead of returning those bytes when either is wrong. A reader therefore never
+/// holds a complete planned-length body of other bytes, so no store (and no server that accepts a request once its
+/// Content-Length bytes have arrived) can commit one under a key that promises other content.
 /// </summary>
 internal sealed class VerifyingReadStream : Stream
 {
+    /// <summary>The read that confirms the end of the file asks for this much (pooled): at least the source FileStream's
+    /// own buffer (SourceFiles), so that read bypasses the buffer instead of allocating it for one byte.</summary>
+    private const int ProbeSize = 4096;
+
     private readonly Stream _inner;
     private readonly string _path;
     private readonly long _expectedLength;
@@ -42,8 +49,25 @@ internal sealed class VerifyingReadStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        if (_verified || buffer.IsEmpty)
+        {
+            return 0;
+        }
         var n = _inner.Read(buffer);
-        Account(buffer[..n], endOfStream: n == 0 && buffer.Length > 0);
+        Account(buffer[..n], endOfStream: n == 0);
+        if (n > 0 && _read == _expectedLength)
+        {
+            // These bytes complete the planned length: verify before they leave.
+            var probe = ArrayPool<byte>.Shared.Rent(ProbeSize);
+            try
+            {
+                VerifyAtPlannedLength(_inner.Read(probe, 0, ProbeSize));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(probe);
+            }
+        }
         return n;
     }
 
@@ -52,8 +76,25 @@ internal sealed class VerifyingReadStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (_verified || buffer.IsEmpty)
+        {
+            return 0;
+        }
         var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Account(buffer.Span[..n], endOfStream: n == 0 && buffer.Length > 0);
+        Account(buffer.Span[..n], endOfStream: n == 0);
+        if (n > 0 && _read == _expectedLength)
+        {
+            // These bytes complete the planned length: verify before they leave.
+            var probe = ArrayPool<byte>.Shared.Rent(ProbeSize);
+            try
+            {
+                VerifyAtPlannedLength(await _inner.ReadAsync(probe.AsMemory(0, ProbeSize), cancellationToken).ConfigureAwait(false));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(probe);
+            }
+        }
         return n;
     }
 
@@ -65,22 +106,37 @@ internal sealed class VerifyingReadStream : Stream
             throw Changed($"it is now larger than the {_expectedLength} bytes planned");
         }
         _hash.AppendData(chunk);
-        if (endOfStream && !_verified)
+        if (endOfStream)
         {
+            // Only a file shorter than planned (or an empty plan) gets here: the planned length is verified on arrival.
             if (_read != _expectedLength)
             {
                 throw Changed($"it now has {_read} bytes, not the {_expectedLength} planned");
             }
-            if (Sha256Digest.FromBytes(_hash.GetHashAndReset()) != _expectedDigest)
-            {
-                throw Changed("its SHA-256 no longer matches the planned one");
-            }
-            _verified = true;
+            VerifyDigest();
         }
     }
 
-    private SourceChangedException Changed(string why) =>
-        new($"The file '{_path}' changed after it was planned: {why}. Nothing was stored for it; publish again.");
+    /// <summary>The planned length has just been read; <paramref name="probed"/> is what one more read gave.</summary>
+    private void VerifyAtPlannedLength(int probed)
+    {
+        if (probed != 0)
+        {
+            throw Changed($"it is now larger than the {_expectedLength} bytes planned");
+        }
+        VerifyDigest();
+    }
+
+    private void VerifyDigest()
+    {
+        if (Sha256Digest.FromBytes(_hash.GetHashAndReset()) != _expectedDigest)
+        {
+            throw Changed("its SHA-256 no longer matches the planned one");
+        }
+        _verified = true;
+    }
+
+    private SourceChangedException Changed(string why) => new(Messages.FileChanged(_path, why));
 
     public override long Seek(long offset, SeekOrigin origin)
     {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using StaticAssets.Engine;
+using StaticAssets.Engine.Core;
 
 namespace StaticAssets.Tasks.Pipelines;
 

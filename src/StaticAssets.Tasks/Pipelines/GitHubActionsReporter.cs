@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using StaticAssets.Engine;
+using StaticAssets.Engine.Core;
 
 namespace StaticAssets.Tasks.Pipelines;
 

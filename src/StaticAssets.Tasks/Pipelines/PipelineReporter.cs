@@ -1,4 +1,4 @@
-using StaticAssets.Engine;
+using StaticAssets.Engine.Core;
 
 namespace StaticAssets.Tasks.Pipelines;
 
@@ -23,7 +23,7 @@ internal abstract class PipelineReporter
     public abstract void Completed(PublishSummary summary, Action<string> emit);
 
     /// <summary>The reporter for <paramref name="mode"/> (auto: from the environment); null for none. Throws SA1011.</summary>
-    public static PipelineReporter? Create(string? mode, Func<string, string?> environment)
+    public static PipelineReporter? Create(string? mode, Func<string, string?> environment, OptionSpelling spelling)
     {
         switch ((string.IsNullOrWhiteSpace(mode) ? AutoMode : mode.Trim()).ToLowerInvariant())
         {
@@ -44,8 +44,7 @@ internal abstract class PipelineReporter
             case "githubactions":
                 return new GitHubActionsReporter(environment("GITHUB_OUTPUT"), environment("GITHUB_STEP_SUMMARY"));
             default:
-                throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.InvalidPipelineReporting,
-                    $"StaticAssetsPipelineReporting is '{mode}'; it must be auto, none, AzureDevOps or GitHubActions."));
+                throw Messages.PipelineReportingUnknown(spelling, mode!).AsException();
         }
     }
 }

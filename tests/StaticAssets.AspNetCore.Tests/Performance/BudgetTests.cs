@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using StaticAssets.AspNetCore.Linking;
 using StaticAssets.AspNetCore.Manifest;
 using StaticAssets.AspNetCore.Tests.Support;
+using PublishedAssets = StaticAssets.AspNetCore.Manifest.PublishedAssets;
 
 namespace StaticAssets.AspNetCore.Tests.Performance;
 

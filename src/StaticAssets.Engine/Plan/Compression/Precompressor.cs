@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using StaticAssets.Engine.Core;
 
 namespace StaticAssets.Engine.Plan.Compression;
 
@@ -10,6 +11,10 @@ namespace StaticAssets.Engine.Plan.Compression;
 internal static class Precompressor
 {
     private const double MaxRatio = 0.95;
+
+    /// <summary>A compressed copy is worth storing only at 95% of the original or less, whoever made it: a client
+    /// that takes it saves little, and every copy is one more object to write and keep.</summary>
+    public static bool WorthKeeping(long compressedSize, long originalSize) => compressedSize <= originalSize * MaxRatio;
 
     // Already-compressed formats (images, fonts, archives, media) gain nothing.
     private static readonly HashSet<string> CompressibleTypes = new(StringComparer.OrdinalIgnoreCase)
@@ -48,24 +53,21 @@ internal static class Precompressor
 
     private static async Task<VariantFile?> CompressOneAsync(AssetWork asset, string format, string workDirectory, CancellationToken cancellationToken)
     {
-        var suffix = FingerprintedKeys.VariantSuffix(format)!;
+        var suffix = ContentEncodings.Suffix(format)!;
         var path = Path.Combine(workDirectory, "compressed", asset.Digest.Hex + suffix);
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            await using (var input = SourceFiles.OpenSequentialRead(asset.ContentPath))
-            await using (var output = File.Create(temporary))
-            await using (Stream compressor = format == "br"
-                ? new BrotliStream(output, CompressionLevel.SmallestSize)
-                : new GZipStream(output, CompressionLevel.SmallestSize))
+            await AtomicFile.WriteAsync(path, async (output, token) =>
             {
-                await input.CopyToAsync(compressor, cancellationToken).ConfigureAwait(false);
-            }
-            File.Move(temporary, path, overwrite: true);
+                await using var input = SourceFiles.OpenSequentialRead(asset.ContentPath);
+                await using Stream compressor = format == "br"
+                    ? new BrotliStream(output, CompressionLevel.SmallestSize, leaveOpen: true)
+                    : new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true);
+                await input.CopyToAsync(compressor, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
         var size = new FileInfo(path).Length;
-        if (size > asset.Size * MaxRatio)
+        if (!WorthKeeping(size, asset.Size))
         {
             return null;
         }

@@ -13,7 +13,11 @@ public enum ReferenceKind
     OutsideRoot,
 }
 
-public readonly record struct ResolvedReference(ReferenceKind Kind, string? LogicalPath, string PathPart, string Suffix);
+public readonly record struct ResolvedReference(ReferenceKind Kind, string? LogicalPath, string PathPart, string Suffix)
+{
+    /// <summary>Written from the web root (<c>/img/a.png</c>): right only where the site is served from a host's root.</summary>
+    public bool IsRootAbsolute => Kind == ReferenceKind.Asset && PathPart.StartsWith('/');
+}
 
 public static class ReferenceResolver
 {
@@ -71,5 +75,43 @@ public static class ReferenceResolver
     {
         var colon = url.IndexOf(':');
         return colon > 0 && char.IsAsciiLetter(url[0]) && url[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.');
+    }
+
+    /// <summary>
+    /// The root-absolute URL path <paramref name="rootPath"/> (as written, percent-escapes kept, which resolves to
+    /// <paramref name="targetLogicalPath"/>) relative to the file at <paramref name="fromLogicalPath"/>: <c>./</c> or
+    /// <c>../</c> first, so that a JavaScript module specifier stays a path. Unchanged when its segments do not match
+    /// the logical path's one for one (an escaped slash).
+    /// </summary>
+    public static string RelativeTo(string fromLogicalPath, string rootPath, string targetLogicalPath)
+    {
+        var segments = new List<string>();
+        foreach (var segment in rootPath.Split('/'))
+        {
+            switch (segment)
+            {
+                case "" or ".":
+                    break;
+                case "..":
+                    segments.RemoveAt(segments.Count - 1); // never empty: the path resolved inside the root
+                    break;
+                default:
+                    segments.Add(segment);
+                    break;
+            }
+        }
+        var target = targetLogicalPath.Split('/');
+        if (segments.Count != target.Length)
+        {
+            return rootPath;
+        }
+        var folder = fromLogicalPath.Split('/')[..^1];
+        var common = 0;
+        while (common < folder.Length && common < target.Length - 1 && folder[common] == target[common])
+        {
+            common++;
+        }
+        var up = folder.Length - common;
+        return (up == 0 ? "./" : string.Concat(Enumerable.Repeat("../", up))) + string.Join('/', segments.Skip(common));
     }
 }

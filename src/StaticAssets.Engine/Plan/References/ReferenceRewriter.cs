@@ -1,19 +1,26 @@
 using System.Text;
+using StaticAssets.Engine.Core;
 
 namespace StaticAssets.Engine.Plan.References;
 
 /// <summary>
 /// Rewrites the URLs in CSS (url(), @import, sourceMappingURL) and JavaScript (sourceMappingURL; import/export
 /// specifiers when enabled) to the fingerprinted keys of the assets they name, so a fingerprinted stylesheet never
-/// points at a stale image. A file's fingerprint is the hash of its rewritten content, so it changes whenever
-/// anything it references changes: files are processed dependencies first. A cycle (a.css imports b.css imports
-/// a.css) is handled deterministically: every member's fingerprint is derived from the whole group's content.
+/// points at a stale image. A root-absolute URL of an asset (<c>/img/a.png</c>, an import of <c>/_content/Lib/x.js</c>,
+/// in JavaScript even when specifiers are not fingerprinted) comes out relative to the referencing file
+/// (<c>../img/a.&lt;hash&gt;.png</c>): the destination serves the site under a prefix, a CDN path or a path-style
+/// bucket URL, where "/" is the host's root, not the site's. A file's fingerprint is the hash of its rewritten
+/// content, so it changes whenever anything it references changes: files are processed dependencies first. A cycle
+/// (a.css imports b.css imports a.css) is handled deterministically: every member's fingerprint is derived from the
+/// whole group's content.
 /// </summary>
 internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, string workDirectory)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private sealed record Edge(Reference Reference, ResolvedReference Resolved, AssetWork Target);
+    /// <param name="Fingerprint">Whether the URL takes the target's fingerprint (not for a JavaScript specifier
+    /// unless specifiers are rewritten: then only a root-absolute one is made relative).</param>
+    private sealed record Edge(Reference Reference, ResolvedReference Resolved, AssetWork Target, bool Fingerprint = true);
 
     private sealed class Node(AssetWork asset, string text, bool bom, IReadOnlyList<Edge> edges)
     {
@@ -77,14 +84,25 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
         {
             return null; // Not UTF-8 text: published as is.
         }
-        var references = isCss ? ReferenceScanner.InCss(text) : ReferenceScanner.InJavaScript(text, options.RewriteJavaScriptModules);
+        var references = isCss ? ReferenceScanner.InCss(text) : ReferenceScanner.InJavaScript(text, modules: true);
         var edges = new List<Edge>();
         foreach (var reference in references)
         {
             var resolved = ReferenceResolver.Resolve(asset.LogicalPath, reference.Url, bareNamesAreModules: reference.Module);
-            if (resolved.Kind == ReferenceKind.Asset && resolved.LogicalPath is { } target && byPath.TryGetValue(target, out var targetAsset))
+            var found = resolved.Kind == ReferenceKind.Asset && resolved.LogicalPath is { } target && byPath.TryGetValue(target, out var targetAsset)
+                ? targetAsset
+                : null;
+            if (reference.Module && !options.RewriteJavaScriptModules)
             {
-                edges.Add(new Edge(reference, resolved, targetAsset));
+                // Specifiers are not fingerprinted: only a root-absolute one of an asset changes (made relative).
+                if (found is not null && resolved.IsRootAbsolute)
+                {
+                    edges.Add(new Edge(reference, resolved, found, Fingerprint: false));
+                }
+            }
+            else if (found is not null)
+            {
+                edges.Add(new Edge(reference, resolved, found));
             }
             else if (resolved.Kind != ReferenceKind.External)
             {
@@ -100,17 +118,10 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
         var ok = true;
         foreach (var edge in node.Edges.Where(e => e.Target is null))
         {
-            var what = edge.Resolved.Kind == ReferenceKind.OutsideRoot ? "above the web root" : $"'{edge.Resolved.LogicalPath}', which is not a static asset being published";
-            var message = $"'{node.Asset.LogicalPath}' refers to '{edge.Reference.Url}' ({what}); the reference is left as it is.";
-            if (options.Strict)
-            {
-                log.Report(Diagnostic.Error(DiagnosticCodes.MissingReferenceStrict, message + " Add the file, fix the reference, or set StaticAssetsStrict=false."));
-                ok = false;
-            }
-            else
-            {
-                log.Report(Diagnostic.Warning(DiagnosticCodes.MissingReference, message));
-            }
+            var diagnostic = Messages.ReferenceNotPublished(log.Spelling, options.Strict, node.Asset.LogicalPath, edge.Reference.Url,
+                edge.Resolved.LogicalPath, edge.Resolved.Kind == ReferenceKind.OutsideRoot);
+            log.Report(diagnostic);
+            ok &= diagnostic.Severity != DiagnosticSeverity.Error;
         }
         return ok;
     }
@@ -133,9 +144,7 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
                     ? Sha256Digest.Compute(Encoding.UTF8.GetBytes(partial[i].Hex + groupDigest.Hex)).Hex[..FingerprintedKeys.FingerprintLength]
                     : null;
             }
-            log.Report(Diagnostic.Warning(DiagnosticCodes.ReferenceCycle,
-                $"{string.Join(", ", ordered.Select(n => $"'{n.Asset.LogicalPath}'"))} refer to each other in a cycle; their keys are derived " +
-                "from the group's content as a whole, so a change to any of them changes all of their keys."));
+            log.Report(Messages.ReferencesCycle(ordered.Select(n => n.Asset.LogicalPath)));
         }
         foreach (var node in group)
         {
@@ -147,10 +156,7 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
                 var path = Path.Combine(workDirectory, "rewritten", digest.Hex + Path.GetExtension(node.Asset.LogicalPath));
                 if (!File.Exists(path))
                 {
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-                    await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
-                    File.Move(temporary, path, overwrite: true);
+                    await AtomicFile.WriteAsync(path, bytes, cancellationToken).ConfigureAwait(false);
                 }
                 node.Asset.UseRewrittenContent(path, bytes.Length, digest);
             }
@@ -161,20 +167,30 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
         }
     }
 
-    /// <summary>The text with each chosen reference's file name given its target's fingerprint; query and fragment kept.</summary>
+    /// <summary>The text with each chosen reference's file name given its target's fingerprint, and root-absolute
+    /// ones made relative to the node; query and fragment kept.</summary>
     private static string Apply(Node node, Func<Edge, bool> choose)
     {
         var text = new StringBuilder(node.Text.Length + 16 * node.Edges.Count);
         var at = 0;
         foreach (var edge in node.Edges)
         {
-            if (edge.Target is null || !choose(edge) || edge.Target.KeyFingerprint is not { } fingerprint)
+            if (edge.Target is null || !choose(edge))
             {
                 continue;
             }
-            text.Append(node.Text, at, edge.Reference.Start - at)
-                .Append(FingerprintedKeys.Insert(edge.Resolved.PathPart, fingerprint))
-                .Append(edge.Resolved.Suffix);
+            var path = edge.Fingerprint && edge.Target.KeyFingerprint is { } fingerprint
+                ? FingerprintedKeys.Insert(edge.Resolved.PathPart, fingerprint)
+                : edge.Resolved.PathPart;
+            if (edge.Resolved.IsRootAbsolute)
+            {
+                path = ReferenceResolver.RelativeTo(node.Asset.LogicalPath, path, edge.Resolved.LogicalPath!);
+            }
+            if (path == edge.Resolved.PathPart)
+            {
+                continue;
+            }
+            text.Append(node.Text, at, edge.Reference.Start - at).Append(path).Append(edge.Resolved.Suffix);
             at = edge.Reference.Start + edge.Reference.Length;
         }
         return at == 0 ? node.Text : text.Append(node.Text, at, node.Text.Length - at).ToString();

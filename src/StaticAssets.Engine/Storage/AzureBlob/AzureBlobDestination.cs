@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using StaticAssets.Engine.Plan;
+using StaticAssets.Engine.Core;
 
 namespace StaticAssets.Engine.Storage.AzureBlob;
 
@@ -18,8 +18,7 @@ public sealed record AzureBlobDestination(Uri ServiceUri, string Container, stri
 
     public Uri ContainerUri => new(ServiceUri, Container + "/");
 
-    public override IAssetStore CreateStore(StoreSettings settings) =>
-        new AzureBlobStore(this, settings.Azure ?? new AzureBlobSettings(), settings.MaxConcurrency);
+    public override IAssetStore CreateStore(StoreSettings settings) => new AzureBlobStore(this, settings);
 
     public override string ToString() => $"{ContainerUri}{Prefix}";
 
@@ -27,12 +26,11 @@ public sealed record AzureBlobDestination(Uri ServiceUri, string Container, stri
     internal static bool IsBlobUrl(Uri uri) =>
         uri.Host.Contains(".blob.", StringComparison.OrdinalIgnoreCase) || IsEmulator(uri);
 
-    internal static AzureBlobDestination Parse(string value, Uri uri)
+    internal static AzureBlobDestination Parse(string value, Uri uri, OptionSpelling spelling)
     {
         if (!string.IsNullOrEmpty(uri.UserInfo) || uri.Query.Length > 0 || uri.Fragment.Length > 0)
         {
-            throw Destination.Invalid($"StaticAssetsDestination '{uri.GetLeftPart(UriPartial.Path)}' must not carry credentials, a query or a fragment: " +
-                                      "give the SAS token through StaticAssetsAzureSasVariable.");
+            throw Messages.DestinationCarriesSecrets(spelling, uri.GetLeftPart(UriPartial.Path)).AsException();
         }
         var segments = uri.AbsolutePath.Trim('/').Split('/', StringSplitOptions.None);
         var emulator = IsEmulator(uri);
@@ -42,14 +40,13 @@ public sealed record AzureBlobDestination(Uri ServiceUri, string Container, stri
         var containerAt = emulator ? 1 : 0;
         if (segments.Length <= containerAt || !ContainerName.IsMatch(segments[containerAt]))
         {
-            throw Destination.Invalid($"StaticAssetsDestination '{value}' does not name a valid blob container. " +
-                                      "Use https://ACCOUNT.blob.core.windows.net/container-name/optional/prefix/.");
+            throw Messages.DestinationBadContainer(spelling, value).AsException();
         }
         var prefix = string.Join('/', segments.Skip(containerAt + 1)).TrimEnd('/');
         prefix = Uri.UnescapeDataString(prefix);
         if (prefix.Length > 0 && LogicalPaths.Validate(prefix) is { } problem)
         {
-            throw Destination.Invalid($"StaticAssetsDestination '{value}' has an invalid prefix '{prefix}': {problem}.");
+            throw Messages.DestinationBadPrefix(spelling, value, prefix, problem).AsException();
         }
         return new AzureBlobDestination(serviceUri, segments[containerAt], prefix.Length > 0 ? prefix + "/" : "");
     }

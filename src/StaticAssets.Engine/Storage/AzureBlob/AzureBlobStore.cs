@@ -4,6 +4,7 @@ using Azure.Identity;
 using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Storage.Http;
 
 namespace StaticAssets.Engine.Storage.AzureBlob;
@@ -18,31 +19,40 @@ public sealed class AzureBlobStore : IAssetStore
 {
     private readonly AzureBlobDestination _destination;
     private readonly AzureBlobSettings _settings;
+    private readonly StoreSettings _store;
     private readonly BlobContainerClient _container;
 
-    public AzureBlobStore(AzureBlobDestination destination, AzureBlobSettings settings, int maxConcurrency)
+    public AzureBlobStore(AzureBlobDestination destination, StoreSettings settings)
+        : this(destination, settings, credential: null)
+    {
+    }
+
+    /// <param name="credential">In place of DefaultAzureCredential when no connection string or SAS token is named (tests).</param>
+    internal AzureBlobStore(AzureBlobDestination destination, StoreSettings settings, Azure.Core.TokenCredential? credential)
     {
         _destination = destination;
-        _settings = settings;
+        _settings = settings.Azure;
+        _store = settings;
+        MaxConcurrency = settings.MaxConcurrency ?? destination.DefaultMaxConcurrency;
         var options = new BlobClientOptions
         {
-            Transport = new HttpClientTransport(PublishHttpHandler.Create(maxConcurrency)),
+            // Azure.Core keeps x-ms-client-request-id the same across the retries of one operation.
+            Transport = new HttpClientTransport(PublishHttpHandler.Create(MaxConcurrency, settings, "x-ms-client-request-id")),
         };
         options.Retry.Mode = Azure.Core.RetryMode.Exponential;
-        options.Retry.MaxRetries = settings.MaxRetries;
-        if (settings.NetworkTimeout is { } timeout)
+        options.Retry.MaxRetries = settings.MaxAttempts - 1;
+        options.Retry.NetworkTimeout = settings.EffectiveRequestTimeout;
+        _container = _settings switch
         {
-            options.Retry.NetworkTimeout = timeout;
-        }
-        _container = settings switch
-        {
-            { ConnectionStringVariable: { } variable } => new BlobContainerClient(Secret(variable, "StaticAssetsAzureConnectionStringVariable"), destination.Container, options),
-            { SasTokenVariable: { } variable } => new BlobContainerClient(destination.ContainerUri, new AzureSasCredential(Secret(variable, "StaticAssetsAzureSasVariable")), options),
-            _ => new BlobContainerClient(destination.ContainerUri, new DefaultAzureCredential(), options),
+            { ConnectionStringVariable: { } variable } => new BlobContainerClient(Secret(variable, Option.AzureConnectionStringVariable), destination.Container, options),
+            { SasTokenVariable: { } variable } => new BlobContainerClient(destination.ContainerUri, new AzureSasCredential(Secret(variable, Option.AzureSasVariable)), options),
+            _ => new BlobContainerClient(destination.ContainerUri, credential ?? new DefaultAzureCredential(), options),
         };
     }
 
     public string Description => _destination.ToString();
+
+    public int MaxConcurrency { get; }
 
     public async Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
     {
@@ -55,9 +65,9 @@ public sealed class AzureBlobStore : IAssetStore
         {
             return null;
         }
-        catch (Exception e) when (Explain(e, cancellationToken) is { } explained)
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
         {
-            throw explained;
+            throw failure;
         }
     }
 
@@ -77,9 +87,9 @@ public sealed class AzureBlobStore : IAssetStore
                     }
                     page = pages.Current;
                 }
-                catch (Exception e) when (Explain(e, cancellationToken) is { } explained)
+                catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
                 {
-                    throw explained;
+                    throw failure;
                 }
                 foreach (var blob in page.Values)
                 {
@@ -99,9 +109,9 @@ public sealed class AzureBlobStore : IAssetStore
         {
             await Blob(key).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Explain(e, cancellationToken) is { } explained)
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
         {
-            throw explained;
+            throw failure;
         }
     }
 
@@ -129,9 +139,9 @@ public sealed class AzureBlobStore : IAssetStore
             await using var content = write.OpenContent();
             await Blob(write.Key).UploadAsync(content, options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Explain(e, cancellationToken) is { } explained)
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
         {
-            throw explained;
+            throw failure;
         }
     }
 
@@ -139,45 +149,44 @@ public sealed class AzureBlobStore : IAssetStore
 
     private BlobClient Blob(string key) => _container.GetBlobClient(_destination.Prefix + key);
 
-    private static string Secret(string variable, string property) =>
+    private string Secret(string variable, Option option) =>
         Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
             ? value
-            : throw new StaticAssetsException(Diagnostic.Error(DiagnosticCodes.InvalidAzureSetting,
-                $"{property} names the environment variable '{variable}', which is not set. Map the pipeline's secret to it."));
+            : throw Messages.AzureVariableNotSet(_store.Spelling, option, variable).AsException();
 
-    /// <summary>A store failure as a coded sentence that says what to do (null: not the store's to explain). No secrets.</summary>
-    private StoreException? Explain(Exception e, CancellationToken cancellationToken) => e switch
+    /// <summary>Azure.Storage.Blobs' failures in the user's terms (null: a cause <see cref="StoreFailures"/> knows). No secrets.</summary>
+    private Diagnostic? Explain(Exception e)
     {
+        var spelling = _store.Spelling;
         // Azure.Core gives up on a silent service with "Retry failed after N tries ... ClientOptions.Retry" around
         // cancellations nobody asked for (its network timeout): say it in the user's terms, before the socket error
-        // inside makes it look unreachable.
-        _ when !cancellationToken.IsCancellationRequested && Causes(e).Any(c => c is OperationCanceledException or TimeoutException) =>
-            new StoreException(DiagnosticCodes.StoreTimedOut,
-                $"{_destination.ServiceUri} did not answer within the network timeout ({(_settings.NetworkTimeout ?? TimeSpan.FromSeconds(100)).TotalSeconds:N0} s), " +
-                $"{_settings.MaxRetries + 1} tries. Check the network and the storage account's health, then publish again.", e),
-        RequestFailedException { ErrorCode: "ContainerNotFound" } => new StoreException(DiagnosticCodes.BucketNotFound,
-            $"404 ContainerNotFound: the container '{_destination.Container}' does not exist at {_destination.ServiceUri}; create it or fix StaticAssetsDestination.", e),
-        RequestFailedException { Status: 401 or 403 } failed => new StoreException(DiagnosticCodes.AccessDenied,
-            $"{failed.Status} {failed.ErrorCode}: access was denied; check the credential (the connection string or SAS token in the environment " +
-            "variable the settings name, or the identity DefaultAzureCredential finds) and its permissions on the container.", e),
-        AuthenticationFailedException => new StoreException(DiagnosticCodes.AccessDenied,
-            "no Azure credential could be obtained (DefaultAzureCredential); sign in, use workload identity / managed identity, or set " +
-            "StaticAssetsAzureConnectionStringVariable / StaticAssetsAzureSasVariable.", e),
-        RequestFailedException { Status: 0 } or AggregateException when StoreFailures.CodeOf(e, "") == DiagnosticCodes.EndpointUnreachable =>
-            new StoreException(DiagnosticCodes.EndpointUnreachable,
-                $"could not reach {_destination.ServiceUri}: {e.Message} Check the destination URL and the network.", e),
-        RequestFailedException failed => new StoreException(DiagnosticCodes.WriteFailed, $"{failed.Status} {failed.ErrorCode}: {failed.Message}", e),
-        _ => null,
-    };
-
-    /// <summary>An exception and everything it wraps, including every exception of an AggregateException.</summary>
-    private static IEnumerable<Exception> Causes(Exception e)
-    {
-        yield return e;
-        var inner = e is AggregateException aggregate ? aggregate.InnerExceptions : (IEnumerable<Exception>)(e.InnerException is { } one ? [one] : []);
-        foreach (var cause in inner.SelectMany(Causes))
+        // inside makes it look unreachable. (The caller did not cancel: StoreFailures checked.)
+        if (StoreFailures.Find<OperationCanceledException>(e) is not null || StoreFailures.Find<TimeoutException>(e) is not null)
         {
-            yield return cause;
+            return Messages.AzureTimedOut(spelling, _destination.ServiceUri.ToString(), _store.EffectiveRequestTimeout, _store.MaxAttempts);
         }
+        if (StoreFailures.Find<CredentialUnavailableException>(e) is { } unavailable)
+        {
+            _store.Log?.Message(LogImportance.Low, unavailable.Message);
+            return Messages.NoAzureCredential(spelling);
+        }
+        if (StoreFailures.Find<AuthenticationFailedException>(e) is { } failed)
+        {
+            _store.Log?.Message(LogImportance.Low, failed.Message);
+            return Messages.AzureCredentialFailed(spelling);
+        }
+        var refused = StoreFailures.Find<RequestFailedException>(e);
+        if (refused is null || refused.Status == 0)
+        {
+            return StoreFailures.FindNetworkFailure(e) is not null
+                ? Messages.AzureUnreachable(_destination.ServiceUri.ToString(), e.Message)
+                : null;
+        }
+        return refused switch
+        {
+            { ErrorCode: "ContainerNotFound" } => Messages.ContainerMissing(spelling, _destination.Container, _destination.ServiceUri.ToString()),
+            { Status: 401 or 403 } => Messages.AzureAccessDenied($"{refused.Status} {refused.ErrorCode}"),
+            _ => Messages.StoreRefused($"{refused.Status} {refused.ErrorCode}: {refused.Message}"),
+        };
     }
 }

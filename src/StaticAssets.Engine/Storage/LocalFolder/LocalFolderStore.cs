@@ -1,32 +1,40 @@
-using StaticAssets.Engine.Plan;
+using StaticAssets.Engine.Core;
 
 namespace StaticAssets.Engine.Storage.LocalFolder;
 
 /// <summary>
-/// The default destination: a folder. Each object is streamed into a temporary file beside its final name and
-/// renamed over it, so a reader (or a publish killed mid-way) never sees a half-written object.
+/// The default destination: a folder. Each object is written with <see cref="AtomicFile"/> (a temporary file beside
+/// its final name, renamed over it), so a reader, or a publish killed mid-way, never sees a half-written object.
 /// </summary>
 public sealed class LocalFolderStore : IAssetStore
 {
-    private const int BufferSize = 64 * 1024;
     private readonly string _root;
 
-    public LocalFolderStore(string root)
+    public LocalFolderStore(string root, int maxConcurrency = 16)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrency, 1);
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
+        MaxConcurrency = maxConcurrency;
     }
 
     public string Description => _root;
 
+    public int MaxConcurrency { get; }
+
     public async Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
     {
+        var path = PathFor(key);
         try
         {
-            return await File.ReadAllBytesAsync(PathFor(key), cancellationToken).ConfigureAwait(false);
+            return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
+        }
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken) is { } failure)
+        {
+            throw failure;
         }
     }
 
@@ -39,11 +47,9 @@ public sealed class LocalFolderStore : IAssetStore
         foreach (var file in Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var key = Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
-            // Temporary files of writes in progress (or killed) are not objects.
-            if (!Path.GetFileName(file).EndsWith(".tmp", StringComparison.Ordinal) || !Path.GetFileName(file).StartsWith('.'))
+            if (!AtomicFile.IsTemporary(Path.GetFileName(file)))
             {
-                yield return new StoredObjectInfo(key, new FileInfo(file).Length);
+                yield return new StoredObjectInfo(Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/'), new FileInfo(file).Length);
             }
         }
         await Task.CompletedTask.ConfigureAwait(false);
@@ -51,36 +57,38 @@ public sealed class LocalFolderStore : IAssetStore
 
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        File.Delete(PathFor(key));
-        return Task.CompletedTask;
+        var path = PathFor(key);
+        try
+        {
+            File.Delete(path);
+            return Task.CompletedTask;
+        }
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken) is { } failure)
+        {
+            return Task.FromException(failure);
+        }
     }
 
     public async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
     {
         var path = PathFor(write.Key);
-        var directory = Path.GetDirectoryName(path)!;
-        // CreateDirectory succeeds when the folder exists or another writer creates it at the same moment.
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            await using (var output = new FileStream(
-                temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
-            await using (var input = write.OpenContent())
+            await AtomicFile.WriteAsync(path, async (output, token) =>
             {
-                await input.CopyToAsync(output, BufferSize, cancellationToken).ConfigureAwait(false);
-            }
-            File.Move(temporary, path, overwrite: true);
+                await using var input = write.OpenContent();
+                await input.CopyToAsync(output, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken) is { } failure)
         {
-            TryDelete(temporary);
-            throw;
+            throw failure;
         }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    /// <summary>Throws ArgumentException (a bug, not a store failure) for a key that could leave the folder.</summary>
     private string PathFor(string key)
     {
         // Keys come from validated logical paths; check again here so that no key can leave the root folder.
@@ -94,20 +102,5 @@ public sealed class LocalFolderStore : IAssetStore
             throw new ArgumentException($"'{key}' resolves outside the destination folder.", nameof(key));
         }
         return path;
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover .tmp file is never referenced by a manifest.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

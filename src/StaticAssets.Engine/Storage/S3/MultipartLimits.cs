@@ -8,13 +8,13 @@ internal static class MultipartLimits
     public const long MaxObjectSize = 5L * 1024 * 1024 * 1024 * 1024;
     private const int MiB = 1024 * 1024;
 
-    /// <summary>The preferred part size, or the smallest whole-MiB size that keeps the file within 10,000 parts.</summary>
-    public static int PartSizeFor(long length, int preferred, string key)
+    /// <summary>The preferred part size, or the smallest whole-MiB size that keeps the file within 10,000 parts;
+    /// null for a file larger than S3 stores.</summary>
+    public static int? PartSizeFor(long length, int preferred)
     {
         if (length > MaxObjectSize)
         {
-            throw new StoreException(DiagnosticCodes.ObjectTooLarge,
-                $"'{key}' is {length:N0} bytes; S3 stores objects of at most 5 TiB. Remove it from the StaticAsset items or serve it from elsewhere.");
+            return null;
         }
         var needed = (length + MaxParts - 1) / MaxParts;
         var rounded = (needed + MiB - 1) / MiB * MiB;

@@ -4,6 +4,8 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using StaticAssets.Engine.Core;
+using StaticAssets.Engine.Storage.Http;
 
 namespace StaticAssets.Engine.Storage.S3;
 
@@ -20,27 +22,30 @@ public sealed class S3AssetStore : IAssetStore
     /// <summary>Part buffers of all large files together: memory stays flat whatever the file sizes.</summary>
     private const long PartBufferBudget = 64L * 1024 * 1024;
 
-    private readonly AmazonS3Client _client;
+    private readonly PublishS3Client _client;
     private readonly S3Destination _destination;
     private readonly S3Settings _settings;
+    private readonly StoreSettings _store;
     private readonly MemoryBudget _partBuffers = new(PartBufferBudget);
 
-    public S3AssetStore(S3Destination destination, S3Settings settings, int maxConcurrency)
+    public S3AssetStore(S3Destination destination, StoreSettings settings)
     {
         _destination = destination;
-        _settings = settings;
+        _settings = settings.S3;
+        _store = settings;
+        MaxConcurrency = settings.MaxConcurrency ?? destination.DefaultMaxConcurrency;
         var config = new AmazonS3Config
         {
-            ForcePathStyle = settings.ForcePathStyle,
-            MaxConnectionsPerServer = maxConcurrency,
-            HttpClientFactory = new S3HttpClientFactory(maxConcurrency),
+            ForcePathStyle = _settings.ForcePathStyle,
+            MaxConnectionsPerServer = MaxConcurrency,
+            HttpClientFactory = new S3HttpClientFactory(MaxConcurrency, settings),
             HttpClientCacheSize = 1,
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = settings.MaxAttempts - 1,
-            RequestChecksumCalculation = settings.ChecksumMode == S3ChecksumMode.WhenRequired
+            RequestChecksumCalculation = _settings.ChecksumMode == S3ChecksumMode.WhenRequired
                 ? RequestChecksumCalculation.WHEN_REQUIRED
                 : RequestChecksumCalculation.WHEN_SUPPORTED,
-            ResponseChecksumValidation = settings.ChecksumMode == S3ChecksumMode.WhenRequired
+            ResponseChecksumValidation = _settings.ChecksumMode == S3ChecksumMode.WhenRequired
                 ? ResponseChecksumValidation.WHEN_REQUIRED
                 : ResponseChecksumValidation.WHEN_SUPPORTED,
         };
@@ -48,19 +53,21 @@ public sealed class S3AssetStore : IAssetStore
         {
             config.Timeout = timeout;
         }
-        if (settings.ServiceUrl is { } serviceUrl)
+        if (_settings.ServiceUrl is { } serviceUrl)
         {
             config.ServiceURL = serviceUrl.ToString();
-            config.AuthenticationRegion = settings.Region ?? "us-east-1";
+            config.AuthenticationRegion = _settings.Region ?? "us-east-1";
         }
-        else if (settings.Region is { } region)
+        else if (_settings.Region is { } region)
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
-        _client = new AmazonS3Client(config);
+        _client = new PublishS3Client(config);
     }
 
     public string Description => _destination.ToString();
+
+    public int MaxConcurrency { get; }
 
     public async Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
     {
@@ -75,9 +82,9 @@ public sealed class S3AssetStore : IAssetStore
         {
             return null;
         }
-        catch (Exception e) when (Translate(e, cancellationToken) is { } explained)
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
         {
-            throw explained;
+            throw failure;
         }
     }
 
@@ -91,9 +98,9 @@ public sealed class S3AssetStore : IAssetStore
             {
                 response = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (Translate(e, cancellationToken) is { } explained)
+            catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
             {
-                throw explained;
+                throw failure;
             }
             foreach (var obj in response.S3Objects ?? [])
             {
@@ -110,9 +117,9 @@ public sealed class S3AssetStore : IAssetStore
         {
             await _client.DeleteObjectAsync(_destination.Bucket, _destination.Prefix + key, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Translate(e, cancellationToken) is { } explained)
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
         {
-            throw explained;
+            throw failure;
         }
     }
 
@@ -129,15 +136,17 @@ public sealed class S3AssetStore : IAssetStore
                 await WriteWholeAsync(write, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (Translate(e, cancellationToken) is { } explained)
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
         {
-            throw explained;
+            throw failure;
         }
     }
 
     private async Task WriteWholeAsync(StoreWrite write, CancellationToken cancellationToken)
     {
-        // The stream is disposed by the SDK (AutoCloseStream); it verifies the bytes against the plan as they go.
+        // The stream is disposed by the SDK (AutoCloseStream); it verifies the bytes against the plan as they go, and
+        // the request is signed with the planned SHA-256 (PublishS3Client): the SDK does not read the body to hash it,
+        // and the server refuses other bytes.
         var request = new PutObjectRequest
         {
             BucketName = _destination.Bucket,
@@ -149,7 +158,7 @@ public sealed class S3AssetStore : IAssetStore
         };
         request.Headers.ContentLength = write.Length;
         SetHeaders(request.Headers, request.Metadata, write);
-        await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+        await _client.PutPlannedObjectAsync(request, write.Sha256, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -159,7 +168,8 @@ public sealed class S3AssetStore : IAssetStore
     /// </summary>
     private async Task WriteInPartsAsync(StoreWrite write, CancellationToken cancellationToken)
     {
-        var partSize = MultipartLimits.PartSizeFor(write.Length, _settings.PartSize, write.Key);
+        var partSize = MultipartLimits.PartSizeFor(write.Length, _settings.PartSize)
+            ?? throw new StoreException(Messages.TooLargeForS3(write.Key, write.Length));
         var key = _destination.Prefix + write.Key;
         var initiate = new InitiateMultipartUploadRequest { BucketName = _destination.Bucket, Key = key, ContentType = write.ContentType };
         SetHeaders(initiate.Headers, initiate.Metadata, write);
@@ -279,63 +289,44 @@ public sealed class S3AssetStore : IAssetStore
         metadata.Add("sha256", write.Sha256.Hex);
     }
 
-    /// <summary>An S3 error as a coded sentence that says what to do. Never includes credentials.</summary>
-    private StoreException Explain(AmazonServiceException e)
+    /// <summary>The S3 client's failures in the user's terms (null: a cause <see cref="StoreFailures"/> knows). No credentials.</summary>
+    private Diagnostic? Explain(Exception e)
     {
-        var errorCode = (e as AmazonS3Exception)?.ErrorCode ?? e.ErrorCode;
-        var status = (int)e.StatusCode;
-        if (status == 0 && FindNetworkError(e) is { } network)
+        var spelling = _store.Spelling;
+        if (e is TimeoutException or OperationCanceledException)
         {
-            return Unreachable(network);
+            // The caller did not cancel (StoreFailures checked): the SDK's request timeout, on every attempt.
+            return Messages.S3TimedOut(spelling, _store.EffectiveRequestTimeout, _store.MaxAttempts);
         }
-        var (code, advice) = errorCode switch
+        if (e is AmazonClientException
+            && e.Message.StartsWith("Failed to resolve AWS credentials", StringComparison.Ordinal))
         {
-            "NoSuchBucket" => (DiagnosticCodes.BucketNotFound,
-                $"the bucket '{_destination.Bucket}' does not exist; create it or fix StaticAssetsDestination."),
+            // One line for the user; the SDK's account of each provider (four, one of them about a web identity nobody
+            // configured) is for whoever asks for detail.
+            _store.Log?.Message(LogImportance.Low, e.Message);
+            return Messages.NoAwsCredentials();
+        }
+        var service = e as AmazonServiceException;
+        if ((service is null || service.StatusCode == 0) && StoreFailures.FindNetworkFailure(e) is { } network)
+        {
+            var endpoint = _settings.ServiceUrl?.ToString() ?? "(AWS, " + (_settings.Region ?? "default region") + ")";
+            return Messages.S3Unreachable(spelling, endpoint, network.Message);
+        }
+        if (service is null)
+        {
+            return null;
+        }
+        var errorCode = (service as AmazonS3Exception)?.ErrorCode ?? service.ErrorCode;
+        var status = $"{(int)service.StatusCode} {errorCode}";
+        return errorCode switch
+        {
+            "NoSuchBucket" => Messages.BucketMissing(spelling, status, _destination.Bucket),
             "AccessDenied" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "InvalidToken" or "ExpiredToken" or "AllAccessDisabled" =>
-                (DiagnosticCodes.AccessDenied,
-                 "access was denied; check the credentials the AWS SDK finds (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, " +
-                 "or web identity) and that they may read and write this bucket and prefix."),
-            "XAmzContentSHA256Mismatch" or "BadDigest" or "InvalidDigest" => (DiagnosticCodes.WriteFailed,
-                "the store rejected the request's checksum; for Ceph RGW and other stores that do not support the SDK's default " +
-                "checksums set StaticAssetsS3ChecksumMode=WhenRequired."),
-            _ => (DiagnosticCodes.WriteFailed, e.Message),
+                Messages.S3AccessDenied(status),
+            "XAmzContentSHA256Mismatch" or "BadDigest" or "InvalidDigest" => Messages.S3ChecksumRejected(spelling, status),
+            _ => Messages.StoreRefused($"{status}: {service.Message}"),
         };
-        return new StoreException(code, $"{status} {errorCode}: {advice}", e);
     }
-
-    private static Exception? FindNetworkError(Exception e)
-    {
-        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is HttpRequestException or System.Net.Sockets.SocketException)
-            {
-                return inner;
-            }
-        }
-        return null;
-    }
-
-    /// <summary>A client failure as the coded store failure it is; null for anything else (e.g. Ctrl+C).</summary>
-    private StoreException? Translate(Exception e, CancellationToken cancellationToken) => e switch
-    {
-        AmazonServiceException service => Explain(service),
-        HttpRequestException network => Unreachable(network),
-        _ when IsTimeout(e, cancellationToken) => TimedOut(e),
-        _ => null,
-    };
-
-    /// <summary>The SDK reports its own request timeout as a TimeoutException or a cancellation the caller did not ask for.</summary>
-    private static bool IsTimeout(Exception e, CancellationToken cancellationToken) =>
-        !cancellationToken.IsCancellationRequested && e is TimeoutException or OperationCanceledException;
-
-    private StoreException TimedOut(Exception e) => new(DiagnosticCodes.StoreTimedOut,
-        $"the S3 endpoint did not answer within the request timeout ({(_settings.RequestTimeout ?? TimeSpan.FromSeconds(100)).TotalSeconds:N0} s), " +
-        $"{_settings.MaxAttempts} attempt(s). Check the endpoint's health and the network; raise StaticAssetsS3MaxAttempts for flaky links.", e);
-
-    private StoreException Unreachable(Exception network) => new(DiagnosticCodes.EndpointUnreachable,
-        $"could not reach the S3 endpoint {_settings.ServiceUrl?.ToString() ?? "(AWS, " + (_settings.Region ?? "default region") + ")"}: {network.Message}. " +
-        "Check StaticAssetsS3ServiceUrl / StaticAssetsS3Region and the network.", network);
 
     public ValueTask DisposeAsync()
     {

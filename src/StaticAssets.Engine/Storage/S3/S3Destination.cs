@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using StaticAssets.Engine.Plan;
+using StaticAssets.Engine.Core;
 
 namespace StaticAssets.Engine.Storage.S3;
 
@@ -12,12 +12,11 @@ public sealed record S3Destination(string Bucket, string Prefix) : Destination
     /// <summary>Measured: see docs/benchmarks.md and README (S3 section).</summary>
     public override int DefaultMaxConcurrency => 64;
 
-    public override IAssetStore CreateStore(StoreSettings settings) =>
-        new S3AssetStore(this, settings.S3, settings.MaxConcurrency);
+    public override IAssetStore CreateStore(StoreSettings settings) => new S3AssetStore(this, settings);
 
     public override string ToString() => $"s3://{Bucket}/{Prefix}";
 
-    internal static S3Destination Parse(string value)
+    internal static S3Destination Parse(string value, OptionSpelling spelling)
     {
         var rest = value["s3://".Length..];
         var slash = rest.IndexOf('/');
@@ -25,11 +24,11 @@ public sealed record S3Destination(string Bucket, string Prefix) : Destination
         var prefix = slash < 0 ? "" : rest[(slash + 1)..].TrimEnd('/');
         if (!BucketName.IsMatch(bucket) || bucket.Contains(".."))
         {
-            throw Invalid($"StaticAssetsDestination '{value}' does not name a valid S3 bucket ('{bucket}'). Use s3://bucket-name/optional/prefix/.");
+            throw Messages.DestinationBadBucket(spelling, value, bucket).AsException();
         }
         if (prefix.Length > 0 && LogicalPaths.Validate(prefix) is { } problem)
         {
-            throw Invalid($"StaticAssetsDestination '{value}' has an invalid prefix '{prefix}': {problem}.");
+            throw Messages.DestinationBadPrefix(spelling, value, prefix, problem).AsException();
         }
         return new S3Destination(bucket, prefix.Length > 0 ? prefix + "/" : "");
     }

@@ -1,2 +1,0 @@
-// Test classes run in parallel; tests inside a class run one after another (the end-to-end ones share a published app).
-[assembly: Parallelize(Scope = ExecutionScope.ClassLevel, Workers = 0)]

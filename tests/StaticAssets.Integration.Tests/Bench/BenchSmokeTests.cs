@@ -1,0 +1,32 @@
+namespace StaticAssets.Integration.Tests.Bench;
+
+/// <summary>
+/// The benchmark harness still runs end to end: bench/run.sh on a tiny tree, our engine only (the peers' Debian
+/// packages are the benchmark's business, not the suite's), against the test server. No timing is asserted.
+/// </summary>
+[TestClass]
+public sealed class BenchSmokeTests
+{
+    [TestMethod]
+    public async Task QuickRunOnATinyTreeCompletesAndPrintsTheResultLine()
+    {
+        var result = await Dotnet.RunAsync(
+            Dotnet.RepositoryRoot,
+            [Path.Combine("bench", "run.sh"), "--quick", "--files", "40", "--size-mb", "1", "--tools", "ours,ours-process", "--rtt", "10"],
+            timeout: TimeSpan.FromMinutes(8),
+            program: "bash");
+        result.ShouldSucceed("bench/run.sh --quick");
+
+        Assert.DoesNotContain("FAILED", result.Output, "a run failed");
+        Assert.DoesNotContain("WARNING:", result.Output, "objects or bytes at the destination do not match the tree");
+        Assert.DoesNotContain("re-run failed", result.Output);
+        // Both of our rows ran, every file arrived (the harness counts the objects after each run), and the summary
+        // line is there with numbers where the engine ran and n/a for the peers that did not.
+        StringAssert.Matches(result.Output, new Regex(@"\| ours \(bench process\) \| 64 \| 10 \| 40 \|"));
+        StringAssert.Matches(result.Output, new Regex(@"\| ours \(fresh process\) \| 64 \| 10 \| 40 \|"));
+        var lastLine = result.Output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
+        StringAssert.Matches(lastLine, new Regex(
+            @"^RESULT rtt_ms=10 ours_s=\d+\.\d+ rclone64_s=n/a aws64_s=n/a floor_s=\d+\.\d+ ratio_rclone=n/a ratio_aws=n/a ratio_floor=\d+\.\d+$"),
+            "the RESULT line must end the output");
+    }
+}

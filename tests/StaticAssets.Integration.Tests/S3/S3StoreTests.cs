@@ -1,0 +1,115 @@
+namespace StaticAssets.Integration.Tests.S3;
+
+/// <summary>The S3 storage writer against a real Ceph RGW: the store contract, and what only S3 has.</summary>
+[TestClass]
+public sealed class S3StoreTests : Stores.StoreContractTests
+{
+    private static readonly Lazy<Task<(S3Server Server, string Bucket)>> Server = new(async () =>
+    {
+        var server = await S3Server.GetAsync();
+        return (server, await server.CreateBucketAsync("store"));
+    });
+
+    protected override async Task<IAssetStore> CreateStoreAsync(string prefix, bool multipart = false, Uri? via = null)
+    {
+        var (server, bucket) = await Server.Value;
+        return S3Server.Store(bucket, prefix, via ?? server.Endpoint, adjust: multipart ? S3Server.SmallParts : null);
+    }
+
+    protected override async Task<Uri?> ServerAsync() => (await Server.Value).Server.Endpoint;
+
+    protected override async Task<StoredCopy?> ReadBackAsync(string prefix, string key)
+    {
+        var (server, bucket) = await Server.Value;
+        return await Stored.GetCopyAsync(server, bucket, prefix + key);
+    }
+
+    [TestMethod]
+    public async Task LargeFilesAreUploadedInParts()
+    {
+        var (server, bucket) = await Server.Value;
+        var content = RandomNumberGenerator.GetBytes(13 * 1024 * 1024 + 12345);
+        await using (var store = await CreateStoreAsync("parts/", multipart: true))
+        {
+            await store.WriteAsync(Planned("big/video.0123456789ab.mp4", content, "video/mp4").Write, CancellationToken.None);
+        }
+
+        using var client = server.CreateClient();
+        var stored = await client.GetObjectMetadataAsync(bucket, "parts/big/video.0123456789ab.mp4");
+        StringAssert.EndsWith(stored.ETag.Trim('"'), "-3", "a 13 MB file in 5 MB parts is a 3-part upload");
+        CollectionAssert.AreEqual(SHA256.HashData(content), SHA256.HashData((await ReadBackAsync("parts/", "big/video.0123456789ab.mp4"))!.Bytes));
+        var uploads = await client.ListMultipartUploadsAsync(bucket);
+        Assert.IsEmpty(uploads.MultipartUploads ?? [], "a multipart upload was left behind");
+    }
+
+    [TestMethod]
+    public async Task AMissingBucketIsSA3004NamingIt()
+    {
+        var (server, _) = await Server.Value;
+        await using var store = S3Server.Store("sa-no-such-bucket-here", "", server.Endpoint, 4);
+
+        var error = await Assert.ThrowsExactlyAsync<StoreException>(() => store.TryReadAsync("staticassets.manifest.json", CancellationToken.None));
+
+        Assert.AreEqual(DiagnosticCodes.BucketNotFound, error.Code);
+        StringAssert.Contains(error.Message, "NoSuchBucket");
+        StringAssert.Contains(error.Message, "'sa-no-such-bucket-here' does not exist");
+    }
+
+    [TestMethod]
+    public async Task TheServerRefusesABodyWhoseBytesAreNotThePlannedOnes()
+    {
+        // A body stream that does not verify (outside StoreWrite's contract) and delivers other bytes in full: the
+        // PUT is signed with the planned SHA-256, so the server itself refuses to store them under the planned key.
+        var planned = RandomNumberGenerator.GetBytes(20_000);
+        var other = planned.ToArray();
+        other[^1] ^= 0xff;
+        const string key = "changed/unverified.0123456789ab.bin";
+        var write = new StoreWrite(key, planned.Length, Sha256Digest.Compute(planned), "application/octet-stream", null,
+            PlanOptions.ImmutableCacheControl, () => new MemoryStream(other, writable: false));
+        var prefix = $"unverified-{Guid.NewGuid():N}/";
+
+        await using (var store = await CreateStoreAsync(prefix))
+        {
+            var error = await Assert.ThrowsExactlyAsync<StoreException>(() => store.WriteAsync(write, CancellationToken.None));
+            StringAssert.Contains(error.Message, "XAmzContentSHA256Mismatch");
+        }
+        Assert.IsNull(await ReadBackAsync(prefix, key));
+    }
+
+    [TestMethod]
+    public async Task AFileChangedAfterPlanningDoesNotBreakTheNextSignedRequestOnTheSameThread()
+    {
+        // The AWS SDK computes the SHA-256s of SigV4 with one [ThreadStatic] HashAlgorithm. When it hashed a body
+        // stream that threw (ours, on a changed file), the bytes it took stayed in that instance and the next hash on
+        // the same thread was wrong: the next PUT signed there failed with 400 XAmzContentSHA256Mismatch (or 403
+        // SignatureDoesNotMatch), in any client of the process (3 of 3 runs before PUTs were signed with the planned
+        // digest). One dedicated thread makes "the same thread" deterministic: everything up to the first network
+        // wait runs synchronously on the caller's thread.
+        var content = RandomNumberGenerator.GetBytes(10_000);
+        var (path, changed) = Planned("changed/next.0123456789ab.bin", content, "application/octet-stream");
+        content[^1] ^= 0xff;
+        File.WriteAllBytes(path, content);
+        var next = RandomNumberGenerator.GetBytes(3_000);
+        var (_, good) = Planned("changed/after.0123456789ab.bin", next, "application/octet-stream");
+        await using var store = await CreateStoreAsync($"next-{Guid.NewGuid():N}/");
+
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Assert.ThrowsExactly<StoreException>(() => store.WriteAsync(changed, CancellationToken.None).GetAwaiter().GetResult());
+                store.WriteAsync(good, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.IsNull(failure, failure?.ToString());
+        CollectionAssert.AreEqual(next, await store.TryReadAsync("changed/after.0123456789ab.bin", CancellationToken.None));
+    }
+}
