@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using StaticAssets.AspNetCore.Tests.Support;
 
 namespace StaticAssets.AspNetCore.Tests.EndToEnd;
@@ -11,42 +10,36 @@ namespace StaticAssets.AspNetCore.Tests.EndToEnd;
 [TestClass]
 public sealed class TemplateAppsTests
 {
-    private static Bucket s_bucket = null!;
+    private static PublicBucket s_bucket = null!;
     private static PublishedApp s_webapp = null!;
     private static PublishedApp s_blazor = null!;
-    private static Chromium s_chromium = null!;
 
-    private static string WebappBaseUrl => s_bucket.Url("webapp/");
+    private static string WebappBaseUrl => s_bucket.BaseUrl("webapp/");
 
-    private static string BlazorBaseUrl => s_bucket.Url("blazor/");
+    private static string BlazorBaseUrl => s_bucket.BaseUrl("blazor/");
 
     [ClassInitialize]
     public static async Task PublishAsync(TestContext context)
     {
-        s_bucket = await Bucket.CreatePublicAsync();
-        s_webapp = await PublishedApp.FromTemplateAsync("webapp", "TemplateWebApp");
-        await s_webapp.PublishAsync(s_bucket, "webapp/");
-        s_blazor = await PublishedApp.FromTemplateAsync("blazor", "TemplateBlazor");
-        await s_blazor.PublishAsync(s_bucket, "blazor/");
-        s_chromium = await Chromium.LaunchAsync();
+        s_bucket = await PublicBucket.CreateAsync();
+        s_webapp = await s_bucket.PublishAsync(PublishedApp.FromTemplateAsync("webapp", "TemplateWebApp"), "webapp/");
+        s_blazor = await s_bucket.PublishAsync(PublishedApp.FromTemplateAsync("blazor", "TemplateBlazor"), "blazor/");
     }
 
     [ClassCleanup]
     public static async Task CleanupAsync()
     {
-        if (s_chromium is not null)
+        if (s_bucket is not null)
         {
-            await s_chromium.DisposeAsync();
+            await s_bucket.DisposeAsync();
         }
-        s_webapp?.Dispose();
-        s_blazor?.Dispose();
     }
 
     [TestMethod]
     public async Task The_razor_pages_template_loads_every_asset_from_the_bucket()
     {
-        await using var app = await s_webapp.StartAsync(new Dictionary<string, string?> { ["StaticAssets__BaseUrl"] = WebappBaseUrl });
-        var visit = await s_chromium.VisitAsync(app.Url);
+        using var app = await s_webapp.StartAsync(new Dictionary<string, string?> { ["StaticAssets__BaseUrl"] = WebappBaseUrl });
+        var visit = await s_bucket.Browser.VisitAsync(app.Url);
 
         // bootstrap.min.css, site.css, TemplateWebApp.styles.css, jquery, bootstrap.bundle, site.js
         visit.AssertAllAssetsFrom(WebappBaseUrl, atLeast: 6);
@@ -56,12 +49,12 @@ public sealed class TemplateAppsTests
     [TestMethod]
     public async Task With_integrity_the_razor_pages_template_links_sri_that_matches_what_the_bucket_serves()
     {
-        await using var app = await s_webapp.StartAsync(new Dictionary<string, string?>
+        using var app = await s_webapp.StartAsync(new Dictionary<string, string?>
         {
             ["StaticAssets__BaseUrl"] = WebappBaseUrl,
             ["StaticAssets__Integrity"] = "true",
         });
-        var visit = await s_chromium.VisitAsync(app.Url);
+        var visit = await s_bucket.Browser.VisitAsync(app.Url);
 
         visit.AssertAllAssetsFrom(WebappBaseUrl, atLeast: 6);
         var links = await visit.EvaluateAsync<string[][]>(
@@ -82,12 +75,12 @@ public sealed class TemplateAppsTests
     [TestMethod]
     public async Task The_blazor_template_loads_every_asset_from_the_bucket_and_its_counter_works()
     {
-        await using var app = await s_blazor.StartAsync(new Dictionary<string, string?> { ["StaticAssets__BaseUrl"] = BlazorBaseUrl });
-        var visit = await s_chromium.VisitAsync(new Uri(app.Url, "/counter"));
+        using var app = await s_blazor.StartAsync(new Dictionary<string, string?> { ["StaticAssets__BaseUrl"] = BlazorBaseUrl });
+        var visit = await s_bucket.Browser.VisitAsync(new Uri(app.Url, "/counter"));
 
         // bootstrap.min.css, app.css, TemplateBlazor.styles.css, blazor.web.js, ReconnectModal.razor.js (a module)
         var assets = visit.AssertAllAssetsFrom(BlazorBaseUrl, atLeast: 5);
-        Assert.Contains(BlazorBaseUrl + PublishedManifest.Key(s_blazor, "_framework/blazor.web.js"), assets);
+        Assert.Contains(BlazorBaseUrl + s_blazor.Key("_framework/blazor.web.js"), assets);
         StringAssert.Contains(await visit.EvaluateAsync<string>("getComputedStyle(document.body).fontFamily"), "Helvetica", "app.css");
         Assert.AreEqual("flex", await visit.EvaluateAsync<string>("getComputedStyle(document.querySelector('.page')).display"), "the scoped CSS bundle");
         Assert.AreEqual("#0d6efd", await visit.EvaluateAsync<string>("getComputedStyle(document.documentElement).getPropertyValue('--bs-blue').trim()"), "bootstrap");

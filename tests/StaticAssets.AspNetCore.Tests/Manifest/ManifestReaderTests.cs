@@ -1,4 +1,3 @@
-using System.Text;
 using StaticAssets.AspNetCore.Linking;
 using StaticAssets.AspNetCore.Manifest;
 using StaticAssets.AspNetCore.Tests.Support;

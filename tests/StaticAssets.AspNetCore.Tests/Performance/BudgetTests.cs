@@ -24,11 +24,11 @@ public sealed class BudgetTests
         {
             manifest.Add($"assets/section{i % 40}/components/widget-{i}/styles.css", "br", "gzip");
         }
-        s_manifest = manifest.WriteTo(Path.Combine(Path.GetTempPath(), "staticassets-aspnet-tests", "budget-" + Guid.NewGuid().ToString("N")));
+        s_manifest = manifest.Write();
     }
 
     [ClassCleanup]
-    public static void DeleteManifest() => Directory.Delete(Path.GetDirectoryName(s_manifest)!, recursive: true);
+    public static void DeleteManifest() => File.Delete(s_manifest);
 
     [TestMethod]
     [DataRow(false, false)]

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AngleSharp.Dom;
 using RazorPagesApp;
 using StaticAssets.AspNetCore.Tests.Support;

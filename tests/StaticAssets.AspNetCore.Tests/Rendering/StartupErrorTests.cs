@@ -27,7 +27,7 @@ public sealed class StartupErrorTests
     [TestMethod]
     public void A_configured_manifest_path_that_does_not_exist_is_SA5002()
     {
-        var missing = Path.Combine(Path.GetTempPath(), "staticassets-aspnet-tests", "no-such", "staticassets.manifest.json");
+        var missing = Scratch.MissingFile("staticassets.manifest.json");
         var error = StartFailure(new() { ["StaticAssets:BaseUrl"] = "https://cdn.example.com/", ["StaticAssets:ManifestPath"] = missing });
 
         Assert.AreEqual("SA5002", error.Code);
@@ -46,9 +46,7 @@ public sealed class StartupErrorTests
     [DataRow("{ \"version\": \"1.1\", \"assets\": { \"css/site.css\": { \"size\": 1 } } }", "an asset without a key")]
     public void A_damaged_manifest_is_SA5003(string content, string what)
     {
-        var path = Path.Combine(Path.GetTempPath(), "staticassets-aspnet-tests", Guid.NewGuid().ToString("N"), "staticassets.manifest.json");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
+        var path = Scratch.WriteManifest(content);
 
         var error = StartFailure(new() { ["StaticAssets:BaseUrl"] = "https://cdn.example.com/", ["StaticAssets:ManifestPath"] = path });
 

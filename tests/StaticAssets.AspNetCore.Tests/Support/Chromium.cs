@@ -129,4 +129,15 @@ internal sealed class PageVisit
     }
 
     public Task<T> EvaluateAsync<T>(string script) => Page.EvaluateExpressionAsync<T>(script);
+
+    /// <summary>Saves the top of the page under artifacts/screenshots/ (docs/images/ keeps the one the docs show).</summary>
+    public async Task SaveScreenshotAsync(string name)
+    {
+        var directory = Path.Combine(Dotnet.RepositoryRoot, "artifacts", "screenshots");
+        Directory.CreateDirectory(directory);
+        await Page.ScreenshotAsync(Path.Combine(directory, name), new ScreenshotOptions
+        {
+            Clip = new PuppeteerSharp.Media.Clip { X = 0, Y = 0, Width = 760, Height = 220 },
+        });
+    }
 }

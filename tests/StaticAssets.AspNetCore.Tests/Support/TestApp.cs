@@ -63,11 +63,10 @@ internal static class TestApps
     /// <summary>Settings that make the package active: BaseUrl and a manifest written for this test.</summary>
     public static Dictionary<string, string?> Published(string baseUrl, TestManifest manifest, string wiring = "MapStaticAssets")
     {
-        var directory = Path.Combine(Path.GetTempPath(), "staticassets-aspnet-tests", Guid.NewGuid().ToString("N"));
         return new Dictionary<string, string?>
         {
             ["StaticAssets:BaseUrl"] = baseUrl,
-            ["StaticAssets:ManifestPath"] = manifest.WriteTo(directory),
+            ["StaticAssets:ManifestPath"] = manifest.Write(),
             ["Wiring"] = wiring,
         };
     }

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-
 namespace StaticAssets.AspNetCore.Tests.Support;
 
 /// <summary>
@@ -34,13 +30,8 @@ internal sealed class TestManifest
     public static string IntegrityFor(string logicalPath) =>
         "sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes("content of " + logicalPath)));
 
-    public string WriteTo(string directory)
-    {
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, "staticassets.manifest.json");
-        File.WriteAllText(path, ToJson());
-        return path;
-    }
+    /// <summary>Writes the manifest to a file of its own (deleted when the test run ends); returns its path.</summary>
+    public string Write() => Scratch.WriteManifest(ToJson());
 
     public string ToJson()
     {
