@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Razor.TagHelpers;
 using StaticAssets.AspNetCore.Linking;
 using StaticAssets.AspNetCore.Manifest;
 
@@ -39,4 +40,37 @@ internal static class BoundLink
     }
 
     public static bool IsAppRelative(string? value) => value is not null && value.AsSpan().Trim().StartsWith("~/");
+
+    /// <summary>
+    /// What the Link/Script/Image substitutes do: an unpublished link goes to the original tag helper unchanged (and,
+    /// with Strict, an unpublished <c>~/</c> link that the browser loads throws); a published one is rendered by the
+    /// original without <c>asp-append-version</c> (the key is content-addressed already: no <c>?v=</c> query, no
+    /// hashing of the local file), then its <paramref name="attribute"/> set to the published URL and, with
+    /// Integrity, SRI added where the browser checks it.
+    /// </summary>
+    public static async Task ProcessAsync(
+        StaticAssetUrls urls, HttpContext context, TagHelperOutput output, string tagName, string attribute, string? link,
+        bool? appendVersion, Action<bool?> setAppendVersion, Func<Task> original)
+    {
+        if (!urls.IsActive || !TryResolve(link, context, urls, out var url, out var asset))
+        {
+            await original();
+            if (urls.Strict && IsAppRelative(link) && LinkAttributes.LoadsSubresource(tagName, attribute, output))
+            {
+                throw urls.UnpublishedAsset(link!, tagName);
+            }
+            return;
+        }
+        setAppendVersion(false);
+        try
+        {
+            await original();
+        }
+        finally
+        {
+            setAppendVersion(appendVersion);
+        }
+        output.Attributes.SetAttribute(attribute, url);
+        AppRelativeLinks.AddIntegrity(output, tagName, urls, asset);
+    }
 }

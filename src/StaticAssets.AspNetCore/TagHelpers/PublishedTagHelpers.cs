@@ -36,91 +36,31 @@ internal sealed class PublishedLinkTagHelper(
     HtmlEncoder htmlEncoder, JavaScriptEncoder javaScriptEncoder, IUrlHelperFactory urlHelperFactory, StaticAssetUrls urls)
     : LinkTagHelper(hostingEnvironment, cacheProvider, fileVersionProvider, htmlEncoder, javaScriptEncoder, urlHelperFactory)
 {
-    public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
-    {
-        if (!urls.IsActive || !BoundLink.TryResolve(Href, ViewContext.HttpContext, urls, out var url, out var asset))
-        {
-            await base.ProcessAsync(context, output);
-            if (urls.Strict && BoundLink.IsAppRelative(Href) && LinkAttributes.LoadsSubresource("link", "href", output))
-            {
-                throw urls.UnpublishedAsset(Href!, "link");
-            }
-            return;
-        }
-        var appendVersion = AppendVersion;
-        AppendVersion = false; // the key is content-addressed already: no ?v= query, no hashing of the local file
-        try
-        {
-            await base.ProcessAsync(context, output);
-        }
-        finally
-        {
-            AppendVersion = appendVersion;
-        }
-        output.Attributes.SetAttribute("href", url);
-        AppRelativeLinks.AddIntegrity(output, "link", urls, asset);
-    }
+    public override Task ProcessAsync(TagHelperContext context, TagHelperOutput output) =>
+        BoundLink.ProcessAsync(urls, ViewContext.HttpContext, output, "link", "href", Href, AppendVersion,
+            appendVersion => AppendVersion = appendVersion, () => base.ProcessAsync(context, output));
 }
 
 /// <summary><c>&lt;script src="~/..." asp-append-version="true"&gt;</c>, <c>&lt;script type="module" src="~/..."&gt;</c>.</summary>
+/// <remarks>
+/// <c>&lt;script type="importmap"&gt;</c> is written from the endpoint's ImportMapDefinition, which the endpoint policy
+/// has already replaced with the published one.
+/// </remarks>
 internal sealed class PublishedScriptTagHelper(
     IWebHostEnvironment hostingEnvironment, TagHelperMemoryCacheProvider cacheProvider, IFileVersionProvider fileVersionProvider,
     HtmlEncoder htmlEncoder, JavaScriptEncoder javaScriptEncoder, IUrlHelperFactory urlHelperFactory, StaticAssetUrls urls)
     : ScriptTagHelper(hostingEnvironment, cacheProvider, fileVersionProvider, htmlEncoder, javaScriptEncoder, urlHelperFactory)
 {
-    public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
-    {
-        // <script type="importmap"> is written from the endpoint's ImportMapDefinition, which the endpoint policy
-        // has already replaced with the published one.
-        if (!urls.IsActive || !BoundLink.TryResolve(Src, ViewContext.HttpContext, urls, out var url, out var asset))
-        {
-            await base.ProcessAsync(context, output);
-            if (urls.Strict && BoundLink.IsAppRelative(Src))
-            {
-                throw urls.UnpublishedAsset(Src!, "script");
-            }
-            return;
-        }
-        var appendVersion = AppendVersion;
-        AppendVersion = false; // the key is content-addressed already: no ?v= query, no hashing of the local file
-        try
-        {
-            await base.ProcessAsync(context, output);
-        }
-        finally
-        {
-            AppendVersion = appendVersion;
-        }
-        output.Attributes.SetAttribute("src", url);
-        AppRelativeLinks.AddIntegrity(output, "script", urls, asset);
-    }
+    public override Task ProcessAsync(TagHelperContext context, TagHelperOutput output) =>
+        BoundLink.ProcessAsync(urls, ViewContext.HttpContext, output, "script", "src", Src, AppendVersion,
+            appendVersion => AppendVersion = appendVersion, () => base.ProcessAsync(context, output));
 }
 
 /// <summary><c>&lt;img src="~/..." asp-append-version="true"&gt;</c>.</summary>
 internal sealed class PublishedImageTagHelper(IFileVersionProvider fileVersionProvider, HtmlEncoder htmlEncoder, IUrlHelperFactory urlHelperFactory, StaticAssetUrls urls)
     : ImageTagHelper(fileVersionProvider, htmlEncoder, urlHelperFactory)
 {
-    public override async Task ProcessAsync(TagHelperContext context, TagHelperOutput output)
-    {
-        if (!urls.IsActive || !BoundLink.TryResolve(Src, ViewContext.HttpContext, urls, out var url, out var _))
-        {
-            await base.ProcessAsync(context, output);
-            if (urls.Strict && BoundLink.IsAppRelative(Src))
-            {
-                throw urls.UnpublishedAsset(Src!, "img");
-            }
-            return;
-        }
-        var appendVersion = AppendVersion;
-        AppendVersion = false; // the key is content-addressed already: no ?v= query, no hashing of the local file
-        try
-        {
-            await base.ProcessAsync(context, output);
-        }
-        finally
-        {
-            AppendVersion = appendVersion;
-        }
-        output.Attributes.SetAttribute("src", url);
-    }
+    public override Task ProcessAsync(TagHelperContext context, TagHelperOutput output) =>
+        BoundLink.ProcessAsync(urls, ViewContext.HttpContext, output, "img", "src", Src, AppendVersion,
+            appendVersion => AppendVersion = appendVersion == true, () => base.ProcessAsync(context, output));
 }
