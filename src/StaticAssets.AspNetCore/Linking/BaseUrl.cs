@@ -1,3 +1,5 @@
+using StaticAssets.AspNetCore.Diagnostics;
+
 namespace StaticAssets.AspNetCore.Linking;
 
 /// <summary>Validates the configured BaseUrl and puts it in the one shape links are built from: ending in '/'.</summary>
@@ -14,17 +16,15 @@ internal static class BaseUrl
             || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || string.IsNullOrEmpty(uri.Host))
         {
-            throw Invalid(trimmed, "is neither an absolute http(s) URL nor a root-relative path");
+            throw Messages.BaseUrlInvalid(trimmed, "is neither an absolute http(s) URL nor a root-relative path");
         }
         if (!string.IsNullOrEmpty(uri.UserInfo))
         {
-            // Not echoed: it may hold a password.
-            throw new StaticAssetsException(ErrorCodes.InvalidBaseUrl,
-                "StaticAssets:BaseUrl contains user credentials (user:password@). Asset URLs are public: use a public-read bucket or CDN origin.");
+            throw Messages.BaseUrlHasCredentials();
         }
         if (uri.Query.Length > 0 || uri.Fragment.Length > 0)
         {
-            throw Invalid(trimmed, "has a query or fragment; keys are appended to it");
+            throw Messages.BaseUrlInvalid(trimmed, "has a query or fragment; keys are appended to it");
         }
         var absolute = uri.AbsoluteUri;
         return absolute.EndsWith('/') ? absolute : absolute + "/";
@@ -36,11 +36,8 @@ internal static class BaseUrl
         if (value.StartsWith("//", StringComparison.Ordinal) || value.Contains('\\')
             || value.AsSpan().IndexOfAny("?#") >= 0 || value.Any(char.IsWhiteSpace) || value.Any(char.IsControl))
         {
-            throw Invalid(value, "is not a plain root-relative path");
+            throw Messages.BaseUrlInvalid(value, "is not a plain root-relative path");
         }
         return value.EndsWith('/') ? value : value + "/";
     }
-
-    private static StaticAssetsException Invalid(string value, string why) => new(ErrorCodes.InvalidBaseUrl,
-        $"StaticAssets:BaseUrl '{value}' {why}. Use an absolute URL such as https://cdn.example.com/site/ or a root-relative path such as /static/.");
 }

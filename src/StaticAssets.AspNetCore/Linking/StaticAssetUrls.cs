@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using StaticAssets.AspNetCore.Diagnostics;
 using StaticAssets.AspNetCore.Manifest;
 
 namespace StaticAssets.AspNetCore.Linking;
@@ -60,8 +61,7 @@ internal sealed class StaticAssetUrls(PublishedAssets assets) : IStaticAssetUrls
         return AcceptEncoding.Parse(context.Request.Headers.AcceptEncoding.ToString());
     }
 
-    public StaticAssetsException UnpublishedAsset(string link, string element) => new(ErrorCodes.StrictUnpublishedAsset,
-        $"<{element}> links '{link}', which is not in the manifest '{assets.ManifestPath}', and StaticAssets:Strict is on. Publish the file as a static asset, or fix the link.");
+    public StaticAssetsException UnpublishedAsset(string link, string element) => Messages.UnpublishedAsset(link, element, assets.ManifestPath);
 
     private string GetUrl(string path, ContentCodings codings, PathString pathBase)
     {

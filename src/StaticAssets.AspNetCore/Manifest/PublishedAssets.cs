@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using StaticAssets.AspNetCore.Diagnostics;
 using StaticAssets.AspNetCore.Linking;
 
 namespace StaticAssets.AspNetCore.Manifest;
@@ -52,13 +53,11 @@ internal sealed class PublishedAssets
         {
             if (explicitPath)
             {
-                throw new StaticAssetsException(ErrorCodes.ManifestUnreadable,
-                    $"The manifest '{path}' (StaticAssets:ManifestPath) does not exist. Publish the app with StaticAssets.Tasks, or fix the path.");
+                throw Messages.ManifestMissing(path);
             }
             if (options.Strict)
             {
-                throw new StaticAssetsException(ErrorCodes.StrictWithoutManifest,
-                    $"StaticAssets:BaseUrl is set but there is no manifest at '{path}', and StaticAssets:Strict is on. Run the app from its publish output (dotnet publish with StaticAssets.Tasks writes the manifest there), or set StaticAssets:ManifestPath.");
+                throw Messages.NoManifestWhileStrict(path);
             }
             logger.LogWarning("StaticAssets:BaseUrl is set but there is no manifest at {ManifestPath}: assets are linked as the app serves them.", path);
             return Inactive(options);
@@ -81,13 +80,11 @@ internal sealed class PublishedAssets
         }
         catch (ManifestFormatException e)
         {
-            var where = e.Offset >= 0 ? $" (at byte {e.Offset})" : "";
-            throw new StaticAssetsException(ErrorCodes.ManifestDamaged,
-                $"The manifest '{path}' {e.Message}{where}. Publish again to rewrite it; do not edit it by hand.", e);
+            throw Messages.ManifestInvalid(path, e.Message, e.Offset, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StaticAssetsException(ErrorCodes.ManifestUnreadable, $"The manifest '{path}' could not be read: {e.Message}", e);
+            throw Messages.ManifestNotRead(path, e);
         }
     }
 }

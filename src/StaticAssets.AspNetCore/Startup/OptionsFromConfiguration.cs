@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using StaticAssets.AspNetCore.Diagnostics;
 
 namespace StaticAssets.AspNetCore.Startup;
 
@@ -28,7 +29,6 @@ internal sealed class OptionsFromConfiguration(IConfiguration configuration) : I
         }
         return bool.TryParse(value.Trim(), out var parsed)
             ? parsed
-            : throw new StaticAssetsException(ErrorCodes.InvalidSetting,
-                $"{StaticAssetsOptions.SectionName}:{name} is '{value}'; use true or false.");
+            : throw Messages.SwitchInvalid($"{StaticAssetsOptions.SectionName}:{name}", value);
     }
 }
