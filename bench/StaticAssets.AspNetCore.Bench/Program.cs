@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
@@ -69,9 +70,12 @@ internal static class Quick
     {
         var startup = option == "one asset" ? new ManifestStartup { Assets = 1 } : Startup(option);
         startup.Setup();
+        var (methods, jit, collections) = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime(), GC.CollectionCount(0));
         var (ms, bytes) = Measure(() => startup.ReadManifest(), 1);
+        (methods, jit) = (JitInfo.GetCompiledMethodCount() - methods, JitInfo.GetCompilationTime() - jit);
         var size = option == "one asset" ? "1 asset" : "30,000 assets, " + option;
-        Console.WriteLine($"manifest {size}, fresh process: {ms:F1} ms, {bytes / 1e6:F1} MB allocated");
+        Console.WriteLine($"manifest {size}, fresh process: {ms:F1} ms, {bytes / 1e6:F1} MB allocated; " +
+            $"of which JIT: {methods} methods, {jit.TotalMilliseconds:F1} ms; {GC.CollectionCount(0) - collections - 1} gen0 GCs");
     }
 
     private static ManifestStartup Startup(string option)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace StaticAssets.AspNetCore.Linking;
@@ -17,6 +18,7 @@ internal static class UrlPath
     public static bool IsValidKey(ReadOnlySpan<char> key) => IsValidKey(Encoding.UTF8.GetBytes(key.ToArray()));
 
     /// <inheritdoc cref="IsValidKey(ReadOnlySpan{char})"/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsValidKey(ReadOnlySpan<byte> key)
     {
         if (key.IsEmpty || key[0] == '/' || key[^1] == '/' || key.Contains((byte)'\\') || key.IndexOf("//"u8) >= 0)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StaticAssets.AspNetCore.Manifest;
 
 /// <summary>Where in a <see cref="Utf8Arena"/> a value's bytes are.</summary>
@@ -13,6 +15,7 @@ internal sealed class Utf8Arena
     private readonly List<byte[]> _blocks = [];
     private int _used = BlockSize;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Utf8Slice Add(ReadOnlySpan<byte> value)
     {
         if (_blocks.Count == 0 || _used + value.Length > _blocks[^1].Length)
