@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Benchmark: publish a generated tree through the engine to Ceph RGW behind a latency-adding proxy.
+# Benchmark: publish a generated tree through the engine to Ceph RGW behind a latency-adding proxy; with --publish,
+# `dotnet publish` of a generated web app that references the package (bench/README.md).
 #
-# Usage: bench/run.sh [--quick] [bench options...]      (bench/run.sh --help lists them)
+# Usage: bench/run.sh [--quick | --memory | --scaling | --publish] [bench options...]      (bench/run.sh --help lists them)
 #
 # Installs the peers (Debian awscli, rclone) and GNU time if missing, builds bench/StaticAssets.Bench in Release,
 # makes sure the Ceph RGW test server runs

@@ -13,11 +13,18 @@ internal enum BenchMode
 
     /// <summary>The same tools on a tree and on one <see cref="BenchOptions.ScaleFactor"/> times larger.</summary>
     Scaling,
+
+    /// <summary><c>dotnet publish</c> of a generated web app with the package's defaults against the same publish without
+    /// it and the peers on its published wwwroot; ends with the RESULT-PUBLISH line.</summary>
+    Publish,
 }
 
 internal sealed record BenchOptions
 {
     public static readonly IReadOnlyList<string> AllTools = [Tool.Ours, Tool.OursProcess, Tool.Aws, Tool.Aws64, Tool.Rclone64];
+
+    /// <summary>The tools of the publish mode: "ours" is the publish with the package (and without it, its baseline).</summary>
+    public static readonly IReadOnlyList<string> PublishTools = [Tool.Ours, Tool.Aws64, Tool.Rclone64];
 
     public BenchMode Mode { get; init; } = BenchMode.Compare;
     public bool Quick { get; init; }
@@ -39,6 +46,12 @@ internal sealed record BenchOptions
     public string AwsPath { get; init; } = FirstExisting("/usr/bin/aws", "aws");
     public string RclonePath { get; init; } = FirstExisting("/usr/bin/rclone", "rclone");
     public string? CsvPath { get; init; }
+
+    /// <summary>Publish mode: files generated into each app's wwwroot besides the template's, one app per entry.</summary>
+    public IReadOnlyList<int> AppFiles { get; init; } = [957, 3000];
+
+    /// <summary>Publish mode: a StaticAssets.Tasks .nupkg to reference instead of packing the repository's.</summary>
+    public string? PackagePath { get; init; }
     public bool Verbose { get; init; }
 
     public const string Usage = """
@@ -52,10 +65,16 @@ internal sealed record BenchOptions
                                   tools ours-process,ours,aws64,rclone64: peak RSS of each
           --scaling               the tree (default 3,000 files / 150 MB) and one 10x larger (30,000 files /
                                   1.5 GB), RTT 40 ms, 2 repetitions, tool ours: wall-time ratio
+          --publish               what users run: `dotnet new webapp` plus generated files (--apps), the package
+                                  packed into a local feed, `dotnet publish -c Release` with the package's defaults
+                                  vs the same publish with StaticAssetsEnabled=false, vs aws64 and rclone64 on the
+                                  published wwwroot, and a no-change re-publish; RTT 40 ms, 3 repetitions, tools
+                                  ours,aws64,rclone64; ends with the RESULT-PUBLISH line
         Options (they override the mode's defaults):
           --tools A,B,...         ours (engine in this process), ours-process (engine in a fresh process, as a CLI
                                   would run), aws (aws s3 sync, default concurrency 10), aws64 (64 concurrent
-                                  requests), rclone64 (rclone copy --transfers 64)      (default all five)
+                                  requests), rclone64 (rclone copy --transfers 64)      (default all five;
+                                  --publish: ours = the four publishes, always run, aws64, rclone64)
           --files N               files in the generated tree                     (default 3000)
           --size-mb M             their total size in MB                          (default 150)
           --big-file-mb M         add one file of M MB to the tree                (default 0; --memory 1024)
@@ -76,7 +95,11 @@ internal sealed record BenchOptions
                                   (default 3000; --quick 600, --memory 900; 0 = none)
           --quiet-wait S          before each run, wait up to S seconds for other processes on this machine
                                   to go idle (default 10; 0 = do not check)
-          --csv PATH              also write every run as CSV
+          --csv PATH              also write every run as CSV (not in --publish)
+          --apps A,B,...          --publish: files generated into each app's wwwroot besides the template's 63,
+                                  50 KB each on average (the 3,000-file / 150 MB tree's mix)   (default 957,3000)
+          --package PATH          --publish: reference this StaticAssets.Tasks .nupkg instead of packing
+                                  src/StaticAssets.Tasks under a fresh version
           --verbose               print the engine's progress messages
         Credentials: the AWS SDK default chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), passed on to the CLIs.
         """;
@@ -104,16 +127,24 @@ internal sealed record BenchOptions
         {
             options = options with { Mode = BenchMode.Scaling, RttMs = [40], Repetitions = 2, Tools = [Tool.Ours] };
         }
+        if (args.Contains("--publish"))
+        {
+            options = options with { Mode = BenchMode.Publish, RttMs = [40], Tools = PublishTools };
+        }
         if (args.Contains("--memory") && args.Contains("--scaling"))
         {
             throw new ArgumentException("--memory and --scaling are separate runs");
+        }
+        if (args.Contains("--publish") && (args.Contains("--quick") || args.Contains("--memory") || args.Contains("--scaling")))
+        {
+            throw new ArgumentException("--publish is a run of its own: it takes no --quick, --memory or --scaling");
         }
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {
-                "--quick" or "--memory" or "--scaling" => options,
+                "--quick" or "--memory" or "--scaling" or "--publish" => options,
                 "--tools" => options with { Tools = ToolList(Next()) },
                 "--files" => options with { Files = PositiveInt(Next()) },
                 "--size-mb" => options with { SizeMb = double.Parse(Next(), CultureInfo.InvariantCulture) },
@@ -134,6 +165,8 @@ internal sealed record BenchOptions
                 "--csv" => options with { CsvPath = Next() },
                 "--quiet-wait" => options with { QuietWaitSeconds = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--verbose" => options with { Verbose = true },
+                "--apps" => options with { AppFiles = IntList(Next()) },
+                "--package" => options with { PackagePath = Path.GetFullPath(Next()) },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),
             };
         }
@@ -141,6 +174,11 @@ internal sealed record BenchOptions
             || options.Concurrency.Any(c => c < 1) || options.BigFileMb < 0)
         {
             throw new ArgumentException("sizes, concurrency and RTT values must be positive (RTT and --big-file-mb may be 0)");
+        }
+        if (options.Mode == BenchMode.Publish
+            && (!options.Tools.Contains(Tool.Ours) || options.Tools.Except(PublishTools).Any() || options.AppFiles.Count == 0 || options.AppFiles.Any(n => n < 1)))
+        {
+            throw new ArgumentException($"--publish runs the tools {string.Join(",", PublishTools)} ({Tool.Ours} always) on apps of at least 1 generated file");
         }
         return options;
     }

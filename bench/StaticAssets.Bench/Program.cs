@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime;
 using System.Text;
 using StaticAssets.Bench;
+using static StaticAssets.Bench.Report;
 using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Gather;
 using StaticAssets.Engine.Plan;
@@ -52,6 +52,11 @@ catch (Exception e) when (e is ArgumentException or FormatException)
     Console.Error.WriteLine($"error: {e.Message}\n\n{BenchOptions.Usage}");
     return 2;
 }
+if (options.Mode == BenchMode.Publish)
+{
+    using var publishBench = new PublishBench(options);
+    return await publishBench.RunAsync();
+}
 return await new Bench(options).RunAsync();
 
 /// <summary>One generated tree and what the tools need of it.</summary>
@@ -78,9 +83,7 @@ internal sealed class Bench(BenchOptions options)
     public async Task<int> RunAsync()
     {
         var total = Stopwatch.StartNew();
-        Console.WriteLine($"StaticAssets.Bench ({options.Mode}{(options.Quick ? ", quick" : "")}): {Environment.ProcessorCount} CPU(s) " +
-                          $"({CpuModel()}), {MemoryGb():F0} GB RAM, .NET {Environment.Version}, " +
-                          $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC, engine {CodeKind()}, endpoint {options.Endpoint}");
+        Console.WriteLine($"StaticAssets.Bench ({options.Mode}{(options.Quick ? ", quick" : "")}): {Machine.Describe()}, endpoint {options.Endpoint}");
 
         using var tools = new ExternalTools(options);
         try
@@ -226,7 +229,7 @@ internal sealed class Bench(BenchOptions options)
         ProxyProcess proxy, BucketAdmin admin, string bucket, string prefix, BenchTree tree, ExternalTools tools, ToolEntry entry, int rtt, int rep)
     {
         var inProcess = Tool.InProcess(entry.Tool);
-        var waited = await WaitForQuietMachineAsync();
+        var waited = await Machine.WaitForQuietAsync(options.Endpoint, options.QuietWaitSeconds);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
@@ -418,27 +421,6 @@ internal sealed class Bench(BenchOptions options)
         await Task.Delay(TimeSpan.FromSeconds(3));
         self.Refresh();
         Console.WriteLine($"Settled 3 s after the warm-up: {(self.TotalProcessorTime - cpu0).TotalSeconds:F2} s CPU meanwhile (background JIT).");
-    }
-
-    /// <summary>Other processes (builds, test runs) share these CPUs: before a run, wait until the machine, not counting
-    /// our S3 server, is nearly idle for a second (at most <see cref="BenchOptions.QuietWaitSeconds"/>). Returns seconds waited.</summary>
-    private async Task<int> WaitForQuietMachineAsync()
-    {
-        if (options.QuietWaitSeconds <= 0)
-        {
-            return 0;
-        }
-        for (var waited = 0; ; waited++)
-        {
-            var busy0 = ProcessStats.MachineBusySeconds();
-            var server0 = ProcessStats.ServerCpuSeconds(options.Endpoint) ?? 0;
-            await Task.Delay(1000);
-            var busy = ProcessStats.MachineBusySeconds() - busy0 - ((ProcessStats.ServerCpuSeconds(options.Endpoint) ?? 0) - server0);
-            if (busy is null || busy < 0.3 || waited >= options.QuietWaitSeconds)
-            {
-                return waited;
-            }
-        }
     }
 
     private async Task ProbeAsync(ProxyProcess proxy, string bucket, IReadOnlyList<GeneratedFile> files)
@@ -645,9 +627,6 @@ internal sealed class Bench(BenchOptions options)
                        $"ratio_floor={Format(oursSeconds / floorSeconds, "F2")}";
     }
 
-    private static void Target(string what, double? value, double limit, string format = "F2") =>
-        Console.WriteLine($"  {(value is null ? "n/a " : value <= limit ? "PASS" : "FAIL")}  {what}: {Format(value, format)}");
-
     private void PrintMemory(BenchTree tree)
     {
         Console.WriteLine();
@@ -715,48 +694,6 @@ internal sealed class Bench(BenchOptions options)
         static string Quote(string s) => "\"" + s.Replace("\"", "\"\"") + "\"";
     }
 
-    private static string Methods(ProxyStats stats) => string.Join(" ", stats.Methods.OrderByDescending(m => m.Value).Select(m => $"{m.Key} {m.Value}"));
-
-    private static string Truncate(string s, int length) => s.Length <= length ? s : s[..(length - 1)] + "…";
-
-    /// <summary>Whether the engine runs from precompiled (ReadyToRun) code, as the package ships it for linux-x64.</summary>
-    private static string CodeKind()
-    {
-        using var reader = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(typeof(StaticAssetPublisher).Assembly.Location));
-        return reader.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0 ? "ReadyToRun" : "IL";
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
-
-    private static double MemoryGb() => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0;
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN
-            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static double? MedianOf(IEnumerable<double?> values)
-    {
-        var present = values.Where(v => v is not null).Select(v => v!.Value).ToArray();
-        return present.Length == 0 ? null : Median(present);
-    }
-
-    private static string Format(double? value, string format) =>
-        value is { } v && !double.IsNaN(v) && !double.IsInfinity(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
-
-    private static string Format(int? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "n/a";
 }
 
 internal sealed record RunResult(

@@ -185,8 +185,10 @@ internal sealed class ExternalTools : IDisposable
         ["AWS_CA_BUNDLE"] = null,
     };
 
-    /// <summary>Runs a tool under GNU time: wall time from start to exit, peak RSS and CPU time of its process.</summary>
-    private static async Task<ToolRun> RunMeasuredAsync(string exe, IReadOnlyList<string> args, Dictionary<string, string?> environment)
+    /// <summary>Runs a tool under GNU time: wall time from start to exit, peak RSS and CPU time of its process (and of the
+    /// children it waited for).</summary>
+    public static async Task<ToolRun> RunMeasuredAsync(
+        string exe, IReadOnlyList<string> args, Dictionary<string, string?> environment, string? workingDirectory = null)
     {
         var stats = Path.GetTempFileName();
         try
@@ -199,6 +201,7 @@ internal sealed class ExternalTools : IDisposable
                 start.ArgumentList.Add(arg);
             }
             Apply(start, environment);
+            start.WorkingDirectory = workingDirectory ?? "";
             var clock = Stopwatch.StartNew();
             using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {exe}");
             var stdout = process.StandardOutput.ReadToEndAsync();

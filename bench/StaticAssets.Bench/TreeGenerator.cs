@@ -59,14 +59,18 @@ internal static class TreeGenerator
             }
             while (!used.Add(logical));
 
-            files.Add(WriteFile(root, logical, sizes[i], text, new Random(HashCode.Combine(seed, i)), buffer));
+            files.Add(WriteFile(root, logical, sizes[i], text, new Random(ContentSeed(seed, i)), buffer));
         }
         if (bigFileBytes > 0)
         {
-            files.Add(WriteFile(root, "media/video-intro-00001.mp4", bigFileBytes, text: false, new Random(HashCode.Combine(seed, -1)), buffer));
+            files.Add(WriteFile(root, "media/video-intro-00001.mp4", bigFileBytes, text: false, new Random(ContentSeed(seed, -1)), buffer));
         }
         return files;
     }
+
+    /// <summary>Each file's content seed. Not <see cref="HashCode.Combine{T1, T2}"/>: it is randomized per process, so the
+    /// bytes (and with them what the reference rewriter finds in them) changed from one run to the next.</summary>
+    private static int ContentSeed(int seed, int file) => unchecked(seed * 1_000_003 + file);
 
     private static GeneratedFile WriteFile(string root, string logical, long size, bool text, Random content, byte[] buffer)
     {

@@ -15,6 +15,9 @@ public sealed class CssShapesTests
     /// </summary>
     private static string VendorCss(Func<string, string, string> u) => $$"""
         /* A commented-out rule: url(missing.png) and url("../../img/gone.png") are not references. */
+        /*
+          @import "gone.css";
+        */
         @import url("{{u("css/vendor/b.css", "b.css")}}");
         @import "{{u("css/vendor/c.css", "c.css")}}";
         @import '{{u("css/base.css", "../base.css")}}' screen;
@@ -143,23 +146,6 @@ public sealed class CssShapesTests
     }
 
     [TestMethod]
-    public async Task ACommentedOutUrlIsNeitherRewrittenNorWarnedAbout()
-    {
-        using var tree = new AssetTree();
-        tree.Add("img/a.png", Png);
-        const string css = "/* old: .x { background: url(missing.png); } and url(../img/a.png) */\n/*\n  @import \"gone.css\";\n*/\n.y { color: red; }\n";
-        tree.Add("css/site.css", css);
-        var log = new RecordingLog();
-
-        var plan = await tree.PlanAsync(tree.Options, log);
-
-        Assert.IsEmpty(log.Diagnostics, log.Dump());
-        Assert.AreEqual(css, plan!.TextOf("css/site.css"));
-        Assert.AreEqual(tree.SourceOf("css/site.css"), plan.Asset("css/site.css").Object.SourcePath, "unchanged content is published from the source file");
-        Assert.AreEqual(Expected.Key("css/site.css", css), plan.KeyOf("css/site.css"));
-    }
-
-    [TestMethod]
     public async Task DataAbsoluteProtocolRelativeAndFragmentUrlsAreLeftAloneWithoutWarnings()
     {
         using var tree = new AssetTree();
@@ -210,30 +196,20 @@ public sealed class CssShapesTests
     }
 
     [TestMethod]
-    public async Task ARootAbsoluteUrlKeepsItsPercentEscapes()
-    {
-        using var tree = new AssetTree();
-        tree.Add("fonts/my font.woff2", [1, 2, 3]);
-        tree.Add("css/site.css", "@font-face { src: url(\"/fonts/my%20font.woff2\"); }\n");
-
-        var plan = await tree.PlanAsync(tree.Options, new RecordingLog());
-
-        Assert.AreEqual($"@font-face {{ src: url(\"../fonts/my%20font.{Expected.Hex([1, 2, 3])}.woff2\"); }}\n", plan!.TextOf("css/site.css"));
-    }
-
-    [TestMethod]
-    public async Task APercentEncodedUrlFindsTheDecodedLogicalPathAndKeepsItsEncoding()
+    [DataRow("../fonts/my%20font.woff2", "../fonts/my%20font.{0}.woff2", DisplayName = "relative")]
+    [DataRow("/fonts/my%20font.woff2", "../fonts/my%20font.{0}.woff2", DisplayName = "root-absolute, made relative")]
+    public async Task APercentEncodedUrlFindsTheDecodedLogicalPathAndKeepsItsEncoding(string url, string rewritten)
     {
         using var tree = new AssetTree();
         byte[] font = [0x77, 0x4F, 0x46, 0x32, 1, 2];
         tree.Add("fonts/my font.woff2", font);
-        tree.Add("css/site.css", "@font-face { src: url(\"../fonts/my%20font.woff2\") format(\"woff2\"); }\n");
+        tree.Add("css/site.css", $"@font-face {{ src: url(\"{url}\") format(\"woff2\"); }}\n");
         var log = new RecordingLog();
 
         var plan = await tree.PlanAsync(tree.Options, log);
 
         Assert.IsEmpty(log.Diagnostics, log.Dump());
-        Assert.AreEqual($"@font-face {{ src: url(\"../fonts/my%20font.{Expected.Hex(font)}.woff2\") format(\"woff2\"); }}\n", plan!.TextOf("css/site.css"));
+        Assert.AreEqual($"@font-face {{ src: url(\"{string.Format(rewritten, Expected.Hex(font))}\") format(\"woff2\"); }}\n", plan!.TextOf("css/site.css"));
         Assert.AreEqual($"fonts/my font.{Expected.Hex(font)}.woff2", plan.KeyOf("fonts/my font.woff2"));
     }
 

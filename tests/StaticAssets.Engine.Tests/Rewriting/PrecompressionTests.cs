@@ -28,6 +28,17 @@ public sealed class PrecompressionTests
     }
 
     /// <summary>Each variant decompresses to the primary's published bytes and is described correctly.</summary>
+    /// <summary>A stylesheet with the SDK's compressed copies in <paramref name="encodings"/> (by encoding), and a script.</summary>
+    private static (AssetTree Tree, Dictionary<string, string> Copies) WithSdkCopies(params string[] encodings)
+    {
+        var tree = new AssetTree();
+        var css = Expected.Utf8(Repetitive(".a { color: red; }\n"));
+        var copies = encodings.ToDictionary(e => e, e => tree.WriteOther("site.css" + ContentEncodings.Suffix(e), Expected.Compress(e, css)));
+        tree.Add("css/site.css", css, variants: copies.Select(c => new AssetVariantSource(c.Value, c.Key)).ToArray());
+        tree.Add("js/app.js", Repetitive("go();\n"));
+        return (tree, copies);
+    }
+
     private static void AssertVariants(PublishPlan? plan, string logicalPath, params string[] encodings)
     {
         var asset = plan.Asset(logicalPath);
@@ -86,30 +97,32 @@ public sealed class PrecompressionTests
     }
 
     [TestMethod]
-    public async Task OnlyGzipMakesOnlyGzipAndDropsTheSdksBrotliCopy()
+    [DataRow("gzip", "br", DisplayName = "Only gzip makes only gzip and drops the SDK's brotli copy")]
+    [DataRow(null, "gzip", DisplayName = "With compression unset the given copies of an unchanged file are kept and none are made")]
+    public async Task OnlyTheChosenFormatsArePublished(string? compression, string given)
     {
-        using var tree = new AssetTree();
-        var css = Expected.Utf8(Repetitive(".a { color: red; }\n"));
-        var br = tree.WriteOther("site.css.br", Expected.Compress("br", css));
-        tree.Add("css/site.css", css, variants: [new AssetVariantSource(br, "br")]);
-        tree.Add("js/app.js", Repetitive("go();\n"));
+        var (tree, copies) = WithSdkCopies(given);
+        using var _ = tree;
+        var copy = copies[given];
 
-        var plan = await tree.PlanAsync(tree.Options with { Compression = ["gzip"] }, new RecordingLog());
+        var plan = await tree.PlanAsync(compression is null ? tree.Options : tree.Options with { Compression = [compression] }, new RecordingLog());
 
-        AssertVariants(plan!, "css/site.css", "gzip");
-        AssertVariants(plan!, "js/app.js", "gzip");
+        if (compression is null)
+        {
+            Assert.AreEqual(copy, plan!.Asset("css/site.css").Variants.Single().Object.SourcePath);
+            Assert.IsEmpty(plan.Asset("js/app.js").Variants);
+            return;
+        }
+        AssertVariants(plan!, "css/site.css", compression);
+        AssertVariants(plan!, "js/app.js", compression);
         Assert.IsFalse(plan!.Objects.Any(o => o.Key.EndsWith(".br", StringComparison.Ordinal)), "a brotli object is planned although only gzip is enabled");
     }
 
     [TestMethod]
     public async Task NoFormatsMeansNoVariantsEvenWhenTheSdkBroughtSome()
     {
-        using var tree = new AssetTree();
-        var css = Expected.Utf8(Repetitive(".a { color: red; }\n"));
-        var gz = tree.WriteOther("site.css.gz", Expected.Compress("gzip", css));
-        var br = tree.WriteOther("site.css.br", Expected.Compress("br", css));
-        tree.Add("css/site.css", css, variants: [new AssetVariantSource(gz, "gzip"), new AssetVariantSource(br, "br")]);
-        tree.Add("js/app.js", Repetitive("go();\n"));
+        var (tree, _) = WithSdkCopies("gzip", "br");
+        using var _ = tree;
 
         var plan = await tree.PlanAsync(tree.Options with { Compression = [] }, new RecordingLog());
 
@@ -120,11 +133,9 @@ public sealed class PrecompressionTests
     [TestMethod]
     public async Task TheSdksCopiesOfAnUnchangedFileAreReused()
     {
-        using var tree = new AssetTree();
-        var css = Expected.Utf8(Repetitive(".a { color: red; }\n"));
-        var gz = tree.WriteOther("site.css.gz", Expected.Compress("gzip", css));
-        var br = tree.WriteOther("site.css.br", Expected.Compress("br", css));
-        tree.Add("css/site.css", css, variants: [new AssetVariantSource(gz, "gzip"), new AssetVariantSource(br, "br")]);
+        var (tree, copies) = WithSdkCopies("gzip", "br");
+        using var _ = tree;
+        var (gz, br) = (copies["gzip"], copies["br"]);
 
         var plan = await tree.PlanAsync(tree.Options with { Compression = Both }, new RecordingLog());
 
@@ -158,21 +169,6 @@ public sealed class PrecompressionTests
             CollectionAssert.AreEqual(rewritten, Expected.Decompress(variant.Encoding, File.ReadAllBytes(variant.Object.SourcePath)),
                 $"the {variant.Encoding} copy is of the source, not of the rewritten stylesheet");
         }
-    }
-
-    [TestMethod]
-    public async Task WithCompressionUnsetTheGivenCopiesOfAnUnchangedFileAreKeptAndNoneAreMade()
-    {
-        using var tree = new AssetTree();
-        var css = Expected.Utf8(Repetitive(".a { color: red; }\n"));
-        var gz = tree.WriteOther("site.css.gz", Expected.Compress("gzip", css));
-        tree.Add("css/site.css", css, variants: [new AssetVariantSource(gz, "gzip")]);
-        tree.Add("js/app.js", Repetitive("go();\n"));
-
-        var plan = await tree.PlanAsync(tree.Options, new RecordingLog());
-
-        Assert.AreEqual(gz, plan!.Asset("css/site.css").Variants.Single().Object.SourcePath);
-        Assert.IsEmpty(plan.Asset("js/app.js").Variants);
     }
 
     [TestMethod]

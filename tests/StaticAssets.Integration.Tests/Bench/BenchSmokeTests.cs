@@ -3,6 +3,8 @@ namespace StaticAssets.Integration.Tests.Bench;
 /// <summary>
 /// The benchmark harness still runs end to end: bench/run.sh on a tiny tree, our engine only (the peers' Debian
 /// packages are the benchmark's business, not the suite's), against the test server. No timing is asserted.
+/// The publish mode likewise on a tiny app, with the suite's package (packing is the slow part), the peers only
+/// where they are installed already.
 /// </summary>
 [TestClass]
 public sealed class BenchSmokeTests
@@ -28,5 +30,32 @@ public sealed class BenchSmokeTests
         StringAssert.Matches(lastLine, new Regex(
             @"^RESULT rtt_ms=10 ours_s=\d+\.\d+ rclone64_s=n/a aws64_s=n/a floor_s=\d+\.\d+ ratio_rclone=n/a ratio_aws=n/a ratio_floor=\d+\.\d+$"),
             "the RESULT line must end the output");
+    }
+
+    [TestMethod]
+    public async Task PublishModeOnATinyAppCompletesAndPrintsTheResultPublishLine()
+    {
+        var package = await TestPackage.GetAsync();
+        var peers = File.Exists("/usr/bin/aws") && File.Exists("/usr/bin/rclone");
+        var result = await Dotnet.RunAsync(
+            Dotnet.RepositoryRoot,
+            [Path.Combine("bench", "run.sh"), "--publish", "--apps", "20", "--reps", "1", "--rtt", "0", "--quiet-wait", "0",
+             "--package", package.PackagePath, "--tools", peers ? "ours,aws64,rclone64" : "ours"],
+            timeout: TimeSpan.FromMinutes(8),
+            program: "bash");
+        result.ShouldSucceed("bench/run.sh --publish");
+
+        Assert.DoesNotContain("FAILED", result.Output, "a run failed");
+        Assert.DoesNotContain("WARNING:", result.Output, "objects at the destination do not match what was published");
+        // The task's phase line was read for both publishes with the package, and the summary line ends the output,
+        // with numbers for the publishes and, for the peers, numbers where they ran and n/a where they did not.
+        StringAssert.Matches(result.Output, new Regex(@"\| 1 \| webapp\+20 \| 0 \| publish, package \| \d+\.\d\d \|"));
+        StringAssert.Matches(result.Output, new Regex(@"\| 1 \| webapp\+20 \| 0 \| re-publish, package \| \d+\.\d\d \|"));
+        var peer = peers ? @"-?\d+\.\d+" : "n/a";
+        var lastLine = result.Output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
+        StringAssert.Matches(lastLine, new Regex(
+            $@"^RESULT-PUBLISH rtt_ms=0 files=\d+ objects=\d+ extra_s=-?\d+\.\d+ aws64_s={peer} rclone64_s={peer} ratio_aws={peer} " +
+            $@"ratio_rclone={peer} nochange_s=\d+\.\d+ nochange_baseline_s=\d+\.\d+ nochange_ratio=\d+\.\d+$"),
+            "the RESULT-PUBLISH line must end the output");
     }
 }

@@ -91,29 +91,43 @@ public sealed class LocalFolderPublishTests
     }
 
     /// <summary>What the published bytes of a sample asset must be, computed here from the sources: site.css
-    /// refers to the font, so it is published with the font's fingerprinted name in its url().</summary>
+    /// refers to the font, so it is published with the font's fingerprinted name in its url(); site.js imports the
+    /// library's widget from the web root, which comes out relative (the widget's un-fingerprinted copy).</summary>
     private static byte[] ExpectedContent(SampleProject project, string logicalPath)
     {
         var source = logicalPath.StartsWith("_content/SampleRazorLib/", StringComparison.Ordinal)
             ? Path.Combine(project.LibraryWwwRoot, logicalPath["_content/SampleRazorLib/".Length..])
             : Path.Combine(project.WwwRoot, logicalPath);
-        if (logicalPath != "css/site.css")
+        var text = File.ReadAllText(source);
+        return logicalPath switch
         {
-            return File.ReadAllBytes(source);
-        }
-        var fontKey = Expected.KeyOfFile("fonts/sample.woff2", Path.Combine(project.WwwRoot, "fonts", "sample.woff2"));
-        return System.Text.Encoding.UTF8.GetBytes(File.ReadAllText(source).Replace("../fonts/sample.woff2", "../" + fontKey, StringComparison.Ordinal));
+            "css/site.css" => System.Text.Encoding.UTF8.GetBytes(text.Replace("../fonts/sample.woff2",
+                "../" + Expected.KeyOfFile("fonts/sample.woff2", Path.Combine(project.WwwRoot, "fonts", "sample.woff2")), StringComparison.Ordinal)),
+            "js/site.js" => System.Text.Encoding.UTF8.GetBytes(text.Replace("\"/_content/SampleRazorLib/widget.js\"",
+                "\"../_content/SampleRazorLib/widget.js\"", StringComparison.Ordinal)),
+            _ => File.ReadAllBytes(source),
+        };
     }
 
     [TestMethod]
-    public async Task DryRunReportsThePlanAndWritesNothing()
+    [DataRow("-p:StaticAssetsDryRun=true", DisplayName = "A dry run reports the plan and writes nothing")]
+    [DataRow("-p:StaticAssetsEnabled=false", DisplayName = "StaticAssetsEnabled=false: the app publishes, the package does nothing")]
+    public async Task APublishThatMustNotWriteWritesNothing(string property)
     {
         using var project = await SampleProject.CreateAsync();
 
-        var result = (await project.PublishAsync("-p:StaticAssetsDryRun=true")).ShouldSucceed("dry run");
+        var result = (await project.PublishAsync(property)).ShouldSucceed(property);
 
-        StringAssert.Matches(result.Output, new Regex(@"Dry run: \d+ static assets: \d+ objects would be written, 0 unchanged"));
-        Assert.IsFalse(Directory.Exists(project.DefaultDestination), "a dry run created the destination");
-        Assert.IsFalse(File.Exists(project.LocalManifest), "a dry run wrote the manifest");
+        if (property.Contains("DryRun", StringComparison.Ordinal))
+        {
+            StringAssert.Matches(result.Output, new Regex(@"Dry run: \d+ static assets: \d+ objects would be written, 0 unchanged"));
+        }
+        else
+        {
+            Assert.IsTrue(File.Exists(Path.Combine(project.PublishDirectory, "wwwroot", "css", "site.css")), "the app itself was not published");
+            Assert.DoesNotMatchRegex(new Regex(@"\d static assets"), result.Output, "the package planned or reported a publish");
+        }
+        Assert.IsFalse(Directory.Exists(project.DefaultDestination), $"{property} created the destination");
+        Assert.IsFalse(File.Exists(project.LocalManifest), $"{property} wrote the manifest");
     }
 }

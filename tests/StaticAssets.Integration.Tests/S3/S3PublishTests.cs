@@ -18,10 +18,11 @@ public sealed class S3PublishTests
     }
 
     private static async Task<(PublishResult Result, RecordingLog Log)> PublishAsync(
-        IReadOnlyList<AssetSource> sources, Uri endpoint, string prefix, int maxConcurrency, Func<IAssetStore, IAssetStore>? wrap = null)
+        IReadOnlyList<AssetSource> sources, Uri endpoint, string prefix, int maxConcurrency, Func<IAssetStore, IAssetStore>? wrap = null,
+        int maxAttempts = 5)
     {
         var log = new RecordingLog();
-        IAssetStore store = S3Server.Store(_bucket, prefix, endpoint, maxConcurrency);
+        IAssetStore store = S3Server.Store(_bucket, prefix, endpoint, maxConcurrency, settings => settings with { MaxAttempts = maxAttempts });
         await using (store = wrap?.Invoke(store) ?? store)
         {
             var result = await StaticAssetPublisher.PublishAsync(
@@ -140,42 +141,35 @@ public sealed class S3PublishTests
     }
 
     [TestMethod]
-    public async Task ThrottledRequestsAreRetriedAndEveryObjectArrivesIntact()
+    [DataRow(5, DisplayName = "Throttled requests are retried and every object arrives intact")]
+    [DataRow(1, DisplayName = "Without retries a throttled request fails the publish once and writes no manifest")]
+    public async Task ThrottledRequests(int maxAttempts)
     {
         using var site = new GeneratedSite(files: 20, seed: 25);
         await using var proxy = new CountingProxy(_server.Endpoint);
-        proxy.FailNextPuts(5);
-        var prefix = $"retry-{Guid.NewGuid():N}/";
+        var faults = maxAttempts > 1 ? 5 : 1;
+        proxy.FailNextPuts(faults);
+        var prefix = $"throttled-{Guid.NewGuid():N}/";
 
-        var (result, log) = await PublishAsync(site.Sources(), proxy.Url, prefix, 4);
+        var (result, log) = await PublishAsync(site.Sources(), proxy.Url, prefix, 4, maxAttempts: maxAttempts);
 
+        Assert.AreEqual(faults, proxy.Requests.Count(r => r.StartsWith("503 ", StringComparison.Ordinal)), "the faults were not injected");
+        if (maxAttempts == 1)
+        {
+            Assert.IsFalse(result.Succeeded);
+            Assert.HasCount(1, log.Diagnostics, string.Join("\n", log.Diagnostics));
+            Assert.AreEqual(DiagnosticCodes.WriteFailed, log.Diagnostics[0].Code);
+            StringAssert.Contains(log.Diagnostics[0].Message, "SlowDown");
+            Assert.IsNull(await GetAsync(prefix + "staticassets.manifest.json"), "a manifest was written after a failure");
+            return;
+        }
         Assert.IsTrue(result.Succeeded, string.Join("\n", log.Diagnostics));
-        Assert.AreEqual(5, proxy.Requests.Count(r => r.StartsWith("503 ", StringComparison.Ordinal)), "the faults were not injected");
         foreach (var obj in result.Plan!.Objects)
         {
             var stored = await GetAsync(prefix + obj.Key);
             Assert.IsNotNull(stored, obj.Key);
             Assert.AreEqual(obj.Sha256.Hex, Convert.ToHexStringLower(SHA256.HashData(stored)), obj.Key);
         }
-    }
-
-    [TestMethod]
-    public async Task WithoutRetriesAThrottledRequestFailsThePublishOnceAndWritesNoManifest()
-    {
-        using var site = new GeneratedSite(files: 12, seed: 26);
-        await using var proxy = new CountingProxy(_server.Endpoint);
-        proxy.FailNextPuts(1);
-        var prefix = $"noretry-{Guid.NewGuid():N}/";
-        var log = new RecordingLog();
-        await using var store = S3Server.Store(_bucket, prefix, proxy.Url, 4, settings => settings with { MaxAttempts = 1 });
-
-        var result = await StaticAssetPublisher.PublishAsync(site.Sources(), store, new PublishOptions { Plan = Plans.OneObjectPerFile }, log, CancellationToken.None);
-
-        Assert.IsFalse(result.Succeeded);
-        Assert.HasCount(1, log.Diagnostics, string.Join("\n", log.Diagnostics));
-        Assert.AreEqual(DiagnosticCodes.WriteFailed, log.Diagnostics[0].Code);
-        StringAssert.Contains(log.Diagnostics[0].Message, "SlowDown");
-        Assert.IsNull(await GetAsync(prefix + "staticassets.manifest.json"), "a manifest was written after a failure");
     }
 
     [TestMethod]

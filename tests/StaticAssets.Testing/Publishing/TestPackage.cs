@@ -31,32 +31,15 @@ public sealed class TestPackage
 
     /// <summary>
     /// A new folder (under <see cref="Root"/>, named <paramref name="name"/>-...) whose projects consume the packages
-    /// as a user's projects do: a nuget.config naming the test feed (beside the projects, not inside them: a
-    /// nuget.config in a web project's folder would be published with it), a Directory.Build.props giving the version
-    /// (<c>StaticAssetsTasksVersion</c>, as samples/ reads it) and the packages folder, and an empty
-    /// Directory.Build.targets, so nothing of the repository's build settings is inherited.
+    /// as a user's projects do, from the test feed (<see cref="LocalFeed"/>), with their version in
+    /// <c>StaticAssetsTasksVersion</c> (as samples/ reads it).
     /// </summary>
     public string CreateConsumerFolder(string name)
     {
         var folder = Path.Combine(Root, "projects", $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)]);
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="staticassets-test" value="{FeedDirectory}" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(folder, "Directory.Build.props"), $"""
-            <Project>
-              <PropertyGroup>
-                <StaticAssetsTasksVersion>{Version}</StaticAssetsTasksVersion>
-                <RestorePackagesPath>{PackagesDirectory}</RestorePackagesPath>
-              </PropertyGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(folder, "Directory.Build.targets"), "<Project />");
+        LocalFeed.Configure(folder, FeedDirectory, PackagesDirectory, onlyThisFeed: false,
+            new Dictionary<string, string> { ["StaticAssetsTasksVersion"] = Version });
         return folder;
     }
 
