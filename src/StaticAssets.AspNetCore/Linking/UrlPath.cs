@@ -13,11 +13,9 @@ internal static class UrlPath
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/");
 
     /// <summary>
-    /// A key must stay below BaseUrl: relative, no empty, "." or ".." segments, no backslash or control characters.
+    /// A key (as UTF-8) must stay below BaseUrl: relative, no empty, "." or ".." segments, no backslash or control
+    /// characters.
     /// </summary>
-    public static bool IsValidKey(ReadOnlySpan<char> key) => IsValidKey(Encoding.UTF8.GetBytes(key.ToArray()));
-
-    /// <inheritdoc cref="IsValidKey(ReadOnlySpan{char})"/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsValidKey(ReadOnlySpan<byte> key)
     {

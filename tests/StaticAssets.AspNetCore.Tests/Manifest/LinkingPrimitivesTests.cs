@@ -41,6 +41,6 @@ public sealed class LinkingPrimitivesTests
     [DataRow("a/./x.css", false)]
     public void Keys_must_stay_below_the_base_url(string key, bool valid)
     {
-        Assert.AreEqual(valid, UrlPath.IsValidKey(key));
+        Assert.AreEqual(valid, UrlPath.IsValidKey(Encoding.UTF8.GetBytes(key)));
     }
 }

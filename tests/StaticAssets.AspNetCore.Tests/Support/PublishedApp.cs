@@ -139,7 +139,5 @@ internal sealed class RunningApp(DotnetProcess process, Uri url) : IDisposable
 {
     public Uri Url { get; } = url;
 
-    public string Output => process.Output;
-
     public void Dispose() => process.Dispose();
 }

@@ -29,8 +29,6 @@ internal sealed class TestApp<TEntryPoint> : IDisposable
 
     public HttpClient Client { get; }
 
-    public IServiceProvider Services => _factory.Services;
-
     public async Task<IDocument> GetPageAsync(string path, string? acceptEncoding = null)
     {
         var (document, _) = await GetPageWithResponseAsync(path, acceptEncoding);
