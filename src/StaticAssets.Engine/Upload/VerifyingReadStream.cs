@@ -14,9 +14,9 @@ namespace StaticAssets.Engine.Upload;
 /// </summary>
 internal sealed class VerifyingReadStream : Stream
 {
-    /// <summary>The read that confirms the end of the file asks for this much (pooled): at least the source FileStream's
-    /// own buffer (SourceFiles), so that read bypasses the buffer instead of allocating it for one byte.</summary>
-    private const int ProbeSize = 4096;
+    /// <summary>The read that confirms the end of the file asks for this much (pooled): the source FileStream's own
+    /// buffer size, so that read bypasses the buffer instead of allocating it for one byte.</summary>
+    private const int ProbeSize = SourceFiles.BufferSize;
 
     private readonly Stream _inner;
     private readonly string _path;

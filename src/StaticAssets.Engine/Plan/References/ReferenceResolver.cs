@@ -50,23 +50,9 @@ public static class ReferenceResolver
         {
             segments.AddRange(fromLogicalPath.Split('/')[..^1]);
         }
-        foreach (var segment in decoded.Split('/'))
+        if (!Walk(segments, decoded))
         {
-            switch (segment)
-            {
-                case "" or ".":
-                    break;
-                case "..":
-                    if (segments.Count == 0)
-                    {
-                        return new ResolvedReference(ReferenceKind.OutsideRoot, null, path, suffix);
-                    }
-                    segments.RemoveAt(segments.Count - 1);
-                    break;
-                default:
-                    segments.Add(segment);
-                    break;
-            }
+            return new ResolvedReference(ReferenceKind.OutsideRoot, null, path, suffix);
         }
         return new ResolvedReference(ReferenceKind.Asset, string.Join('/', segments), path, suffix);
     }
@@ -86,20 +72,7 @@ public static class ReferenceResolver
     public static string RelativeTo(string fromLogicalPath, string rootPath, string targetLogicalPath)
     {
         var segments = new List<string>();
-        foreach (var segment in rootPath.Split('/'))
-        {
-            switch (segment)
-            {
-                case "" or ".":
-                    break;
-                case "..":
-                    segments.RemoveAt(segments.Count - 1); // never empty: the path resolved inside the root
-                    break;
-                default:
-                    segments.Add(segment);
-                    break;
-            }
-        }
+        Walk(segments, rootPath); // never above the root: the path resolved inside it
         var target = targetLogicalPath.Split('/');
         if (segments.Count != target.Length)
         {
@@ -113,5 +86,30 @@ public static class ReferenceResolver
         }
         var up = folder.Length - common;
         return (up == 0 ? "./" : string.Concat(Enumerable.Repeat("../", up))) + string.Join('/', segments.Skip(common));
+    }
+
+    /// <summary>Applies <paramref name="path"/>'s segments to <paramref name="segments"/> ("" and "." change nothing, ".." goes up
+    /// one); false if it climbs above the root.</summary>
+    private static bool Walk(List<string> segments, string path)
+    {
+        foreach (var segment in path.Split('/'))
+        {
+            switch (segment)
+            {
+                case "" or ".":
+                    break;
+                case "..":
+                    if (segments.Count == 0)
+                    {
+                        return false;
+                    }
+                    segments.RemoveAt(segments.Count - 1);
+                    break;
+                default:
+                    segments.Add(segment);
+                    break;
+            }
+        }
+        return true;
     }
 }
