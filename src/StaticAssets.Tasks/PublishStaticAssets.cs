@@ -48,6 +48,8 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
     public string Strict { get; set; } = "";
     public string FingerprintedNamePattern { get; set; } = "";
     public string Compression { get; set; } = "";
+
+    public string BrotliQuality { get; set; } = "";
     public string KeepOriginalNames { get; set; } = "";
     public string CompressOriginals { get; set; } = "";
     public string OriginalsCacheControl { get; set; } = "";
@@ -128,6 +130,7 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
         [Option.Strict] = Strict,
         [Option.FingerprintPattern] = FingerprintedNamePattern,
         [Option.Compression] = Compression,
+        [Option.BrotliQuality] = BrotliQuality,
         [Option.KeepOriginalNames] = KeepOriginalNames,
         [Option.CompressOriginals] = CompressOriginals,
         [Option.OriginalsCacheControl] = OriginalsCacheControl,
