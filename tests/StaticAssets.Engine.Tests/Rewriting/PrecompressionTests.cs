@@ -85,10 +85,11 @@ public sealed class PrecompressionTests
     public async Task BrotliCopiesAreMadeAtTheQualityAskedForAndAChangedQualityMakesNewOnes()
     {
         using var tree = new AssetTree();
-        // Text like a stylesheet's, varied enough that quality matters (repeated text compresses alike at any quality).
+        // Text like a stylesheet's, varied enough that quality matters (repeated text compresses alike at any quality),
+        // and large enough (1.1 MB, many read blocks) that the encoder holds output back until the final flush.
         var random = new Random(7);
         var words = new[] { "display", "flex", "margin", "padding", "color", "border", "grid", "auto", "none", "solid" };
-        tree.Add("css/big.css", string.Concat(Enumerable.Range(0, 6000).Select(i =>
+        tree.Add("css/big.css", string.Concat(Enumerable.Range(0, 25000).Select(i =>
             $".c{random.Next(100000)} {{ {words[random.Next(10)]}: {random.Next(1000)}px {words[random.Next(10)]}; }}\n")));
         var log = new RecordingLog();
 

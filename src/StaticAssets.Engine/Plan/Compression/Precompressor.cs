@@ -68,7 +68,7 @@ internal static class Precompressor
                 await using var input = SourceFiles.OpenSequentialRead(asset.ContentPath);
                 if (format == "br")
                 {
-                    await BrotliAsync(input, output, brotliQuality, token).ConfigureAwait(false);
+                    Brotli(input, output, brotliQuality, token);
                 }
                 else
                 {
@@ -85,30 +85,38 @@ internal static class Precompressor
         return new VariantFile(format, path, size, await Sha256Digest.ComputeAsync(path, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>BrotliStream takes only CompressionLevel (SmallestSize is quality 11) on net8.0: the encoder takes a quality.</summary>
-    private static async Task BrotliAsync(Stream input, Stream output, int quality, CancellationToken cancellationToken)
+    /// <summary>
+    /// BrotliStream takes only a CompressionLevel on net8.0 (SmallestSize is quality 11); the encoder takes a quality.
+    /// Synchronous: CPU-bound work on one of <see cref="AllCores"/>' workers, writing a local file.
+    /// </summary>
+    private static void Brotli(Stream input, Stream output, int quality, CancellationToken cancellationToken)
     {
         using var encoder = new BrotliEncoder(quality, window: 22);
         var source = new byte[81920];
-        var destination = new byte[BrotliEncoder.GetMaxCompressedLength(source.Length)];
+        var destination = new byte[81920];
         int read;
-        while ((read = await input.ReadAsync(source, cancellationToken).ConfigureAwait(false)) > 0)
+        do
         {
-            var written = Encode(encoder, source.AsSpan(0, read), destination, final: false);
-            await output.WriteAsync(destination.AsMemory(0, written), cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            read = input.Read(source);
+            var remaining = source.AsSpan(0, read);
+            while (true)
+            {
+                // The encoder holds output back across blocks and may release more than one block's worth at once
+                // (at the final flush above all): drain until it is done with what it was given.
+                var status = encoder.Compress(remaining, destination, out var consumed, out var written, isFinalBlock: read == 0);
+                output.Write(destination, 0, written);
+                remaining = remaining[consumed..];
+                if (status == System.Buffers.OperationStatus.InvalidData)
+                {
+                    throw new InvalidOperationException("The brotli encoder refused its input.");
+                }
+                if (status != System.Buffers.OperationStatus.DestinationTooSmall && remaining.IsEmpty)
+                {
+                    break;
+                }
+            }
         }
-        var last = Encode(encoder, [], destination, final: true);
-        await output.WriteAsync(destination.AsMemory(0, last), cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>One block in, everything it produced out (the destination fits a block's worst case plus the flush).</summary>
-    private static int Encode(BrotliEncoder encoder, ReadOnlySpan<byte> source, Span<byte> destination, bool final)
-    {
-        var status = encoder.Compress(source, destination, out var consumed, out var written, final);
-        if (status != System.Buffers.OperationStatus.Done || consumed != source.Length)
-        {
-            throw new InvalidOperationException($"Brotli encoder stopped with {status} after {consumed} of {source.Length} bytes.");
-        }
-        return written;
+        while (read > 0);
     }
 }
