@@ -48,7 +48,6 @@ public sealed class PublishStaticAssets : Microsoft.Build.Utilities.Task, ICance
     public string Strict { get; set; } = "";
     public string FingerprintedNamePattern { get; set; } = "";
     public string Compression { get; set; } = "";
-
     public string BrotliQuality { get; set; } = "";
     public string KeepOriginalNames { get; set; } = "";
     public string CompressOriginals { get; set; } = "";
