@@ -187,8 +187,8 @@ internal sealed class SoakBench(BenchOptions options)
         Console.WriteLine(
             $"         publish 2 {second.Seconds:F1} s, {second.Proxy.Requests:N0} requests ({Methods(second.Proxy)}), statuses {Statuses(second.Proxy)}, " +
             $"{second.Proxy.Unanswered} unanswered, diagnostics {Codes(second.Diagnostics)}; {plannedMissing:N0} objects were missing after publish 1, " +
-            $"and {notJournaled:N0} stored but not in its journal (their calls canceled by its stop, {canceledOps:N0} in all, after the server had them): " +
-            $"sent again; manifest {(checkSecond.ManifestMatches ? "= the plan's" : "WRONG")}; " +
+            $"and {notJournaled:N0} stored but not in its journal (stored by the server although their calls were canceled by its stop; " +
+            $"{canceledOps:N0} calls canceled in all): sent again; manifest {(checkSecond.ManifestMatches ? "= the plan's" : "WRONG")}; " +
             $"read back {checkFirst.Verified + checkSecond.Verified:N0} objects, {checkFirst.Wrong + checkSecond.Wrong} wrong");
         foreach (var line in firstExpectations.Lines.Select(l => "         publish 1: " + l).Concat(secondExpectations.Lines.Select(l => "         publish 2: " + l)))
         {
