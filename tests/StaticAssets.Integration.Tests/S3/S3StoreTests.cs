@@ -85,10 +85,7 @@ public sealed class S3StoreTests : Stores.StoreContractTests
         // SignatureDoesNotMatch), in any client of the process (3 of 3 runs before PUTs were signed with the planned
         // digest). One dedicated thread makes "the same thread" deterministic: everything up to the first network
         // wait runs synchronously on the caller's thread.
-        var content = RandomNumberGenerator.GetBytes(10_000);
-        var (path, changed) = Planned("changed/next.0123456789ab.bin", content, "application/octet-stream");
-        content[^1] ^= 0xff;
-        File.WriteAllBytes(path, content);
+        var changed = PlannedThenChanged("changed/next.0123456789ab.bin", 10_000);
         var next = RandomNumberGenerator.GetBytes(3_000);
         var (_, good) = Planned("changed/after.0123456789ab.bin", next, "application/octet-stream");
         await using var store = await CreateStoreAsync($"next-{Guid.NewGuid():N}/");
@@ -111,5 +108,37 @@ public sealed class S3StoreTests : Stores.StoreContractTests
 
         Assert.IsNull(failure, failure?.ToString());
         CollectionAssert.AreEqual(next, await store.TryReadAsync("changed/after.0123456789ab.bin", CancellationToken.None));
+    }
+
+    [TestMethod]
+    public async Task AFileChangedAfterPlanningIsSentOnceNotRetried()
+    {
+        // The AWS SDK retries a request when an IOException lies under its failure, and our verifying stream's
+        // SourceChangedException is one: it rewound the body and sent the PUT 5 times in all (the soak measured 5
+        // attempts and 0.2-0.5 s per changed file), each reading the same changed file again. The store reports each
+        // retry as it starts ("Retrying PUT ..."), whether or not the failed attempt's head had left the client (a proxy
+        // counting PUTs on the wire missed them now and then: the client resets the connection).
+        var changed = PlannedThenChanged("changed/once.0123456789ab.bin", 200_000);
+        var (server, bucket) = await Server.Value;
+        var log = new RecordingLog();
+
+        await using (var store = S3Server.Store(bucket, $"once-{Guid.NewGuid():N}/", server.Endpoint, adjust: s => s with { Log = log }))
+        {
+            var error = await Assert.ThrowsExactlyAsync<StoreException>(() => store.WriteAsync(changed, CancellationToken.None));
+            Assert.AreEqual(DiagnosticCodes.SourceChanged, error.Code, error.ToString());
+        }
+
+        var retries = log.Messages.Where(m => m.Text.StartsWith("Retrying PUT", StringComparison.Ordinal)).Select(m => m.Text).ToArray();
+        Assert.IsEmpty(retries, string.Join("\n", retries));
+    }
+
+    /// <summary>A planned write of random bytes whose file then changes: its last byte flipped.</summary>
+    private StoreWrite PlannedThenChanged(string key, int size)
+    {
+        var content = RandomNumberGenerator.GetBytes(size);
+        var (path, write) = Planned(key, content, "application/octet-stream");
+        content[^1] ^= 0xff;
+        File.WriteAllBytes(path, content);
+        return write;
     }
 }
