@@ -2,7 +2,7 @@
 # Benchmark: publish a generated tree through the engine to Ceph RGW behind a latency-adding proxy; with --publish,
 # `dotnet publish` of a generated web app that references the package (bench/README.md).
 #
-# Usage: bench/run.sh [--quick | --memory | --scaling | --publish] [bench options...]      (bench/run.sh --help lists them)
+# Usage: bench/run.sh [--quick | --memory | --scaling | --publish | --soak] [bench options...]   (bench/run.sh --help lists them)
 #
 # Installs the peers (Debian awscli, rclone) and GNU time if missing, builds bench/StaticAssets.Bench in Release,
 # makes sure the Ceph RGW test server runs
@@ -22,12 +22,14 @@ for arg in "$@"; do
 done
 
 # The peers it compares with, from Debian's packages (awscli 2.9.19 and rclone 1.60.1 on Debian 12), and GNU time
-# for their peak RSS. Installed only when missing; skipped when --tools names none of the peers.
+# for their peak RSS. Installed only when missing; skipped when --tools names none of the peers, and for --soak (our
+# engine only).
 need_peers=1
 for ((i = 1; i <= $#; i++)); do
     if [[ "${!i}" == "--tools" ]]; then
         j=$((i + 1)); [[ "${!j:-}" =~ aws|rclone ]] || need_peers=0
     fi
+    [[ "${!i}" == "--soak" ]] && need_peers=0
 done
 missing=()
 if (( need_peers )); then

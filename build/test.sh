@@ -22,10 +22,23 @@ if ! azure_env=$(bash "$root/tests/servers/azurite.sh" start); then
 fi
 eval "$azure_env"
 
+# Headless chromium for StaticAssets.AspNetCore's browser tests (Debian's package; the tests download no browser).
+# Nothing happens, and nothing is printed, when it is already installed.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing chromium (apt-get) for the browser tests ..."
+  sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo -n)
+  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+         && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+       </dev/null >/dev/null 2>&1; then
+    echo "Could not install chromium (apt-get install chromium); the browser tests will fail."
+  fi
+fi
+
 # One `dotnet test` per test project, each writing its own TRX report: engine and task tests first (seconds),
-# then the integration tests (real servers, real `dotnet publish`).
+# then the integration tests (real servers, real `dotnet publish`), then the runtime package's (in-process apps and
+# headless chromium against the S3 server).
 status=0
-projects=(StaticAssets.Engine.Tests StaticAssets.Tasks.Tests StaticAssets.Integration.Tests)
+projects=(StaticAssets.Engine.Tests StaticAssets.Tasks.Tests StaticAssets.Integration.Tests StaticAssets.AspNetCore.Tests)
 for project in "${projects[@]}"; do
   dotnet test "$root/tests/$project/$project.csproj" -c Release --nologo \
     --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=normal" \

@@ -17,6 +17,10 @@ internal enum BenchMode
     /// <summary><c>dotnet publish</c> of a generated web app with the package's defaults against the same publish without
     /// it and the peers on its published wwwroot; ends with the RESULT-PUBLISH line.</summary>
     Publish,
+
+    /// <summary>Many publishes through our engine, some with files changed during the upload: every failed request
+    /// explained, every stored object checked; ends with the RESULT-SOAK line.</summary>
+    Soak,
 }
 
 internal sealed record BenchOptions
@@ -54,6 +58,19 @@ internal sealed record BenchOptions
     public string? PackagePath { get; init; }
     public bool Verbose { get; init; }
 
+    /// <summary>Soak mode: publishes, each into a fresh prefix (and then completed by a second publish).</summary>
+    public int Rounds { get; init; } = 4;
+
+    /// <summary>Soak mode: small files changed on disk in each round while the upload runs.</summary>
+    public int ChangedFiles { get; init; } = 8;
+
+    /// <summary>Soak mode: how long after planning the small files are changed.</summary>
+    public int ChangeAfterMs { get; init; } = 300;
+
+    /// <summary>Soak mode: sizes of the multi-MB files added to the tree; the largest (over the S3 store's multipart
+    /// threshold of 64 MB) is changed while its parts upload in every other round.</summary>
+    public IReadOnlyList<int> LargeFilesMb { get; init; } = [72, 12, 6, 3];
+
     public const string Usage = """
         StaticAssets.Bench [options]         (usually through bench/run.sh)
         StaticAssets.Bench selftest [RTTs]   check the delay proxy's timing and ordering (default RTTs 0,40)
@@ -70,6 +87,11 @@ internal sealed record BenchOptions
                                   vs the same publish with StaticAssetsEnabled=false, vs aws64 and rclone64 on the
                                   published wwwroot, and a no-change re-publish; RTT 40 ms, 3 repetitions, tools
                                   ours,aws64,rclone64; ends with the RESULT-PUBLISH line
+          --soak                  our engine only, 7,000 files / 60 MB plus multi-MB files (--large-mb), RTT 5 ms,
+                                  concurrency 64, --rounds publishes into fresh prefixes while files change on
+                                  disk (--changed), each completed by a second publish; counts every response at the
+                                  proxy and every operation in the SDK, then lists and reads back every object;
+                                  ends with the RESULT-SOAK line
         Options (they override the mode's defaults):
           --tools A,B,...         ours (engine in this process), ours-process (engine in a fresh process, as a CLI
                                   would run), aws (aws s3 sync, default concurrency 10), aws64 (64 concurrent
@@ -100,6 +122,12 @@ internal sealed record BenchOptions
                                   50 KB each on average (the 3,000-file / 150 MB tree's mix)   (default 957,3000)
           --package PATH          --publish: reference this StaticAssets.Tasks .nupkg instead of packing
                                   src/StaticAssets.Tasks under a fresh version
+          --rounds N              --soak: publishes (each with its completing re-publish)   (default 4)
+          --changed N             --soak: small files changed after planning in each round   (default 8)
+          --change-after-ms MS    --soak: when, after planning, they are changed              (default 300)
+          --large-mb A,B,...      --soak: multi-MB files added to the tree; the largest (> 64 MB: a
+                                  multipart upload) is changed while its parts upload in even rounds
+                                  (default 72,12,6,3)
           --verbose               print the engine's progress messages
         Credentials: the AWS SDK default chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), passed on to the CLIs.
         """;
@@ -131,6 +159,13 @@ internal sealed record BenchOptions
         {
             options = options with { Mode = BenchMode.Publish, RttMs = [40], Tools = PublishTools };
         }
+        if (args.Contains("--soak"))
+        {
+            options = options with
+            {
+                Mode = BenchMode.Soak, Files = 7_000, SizeMb = 60, RttMs = [5], Repetitions = 1, Tools = [Tool.Ours], QuietWaitSeconds = 0,
+            };
+        }
         if (args.Contains("--memory") && args.Contains("--scaling"))
         {
             throw new ArgumentException("--memory and --scaling are separate runs");
@@ -139,12 +174,16 @@ internal sealed record BenchOptions
         {
             throw new ArgumentException("--publish is a run of its own: it takes no --quick, --memory or --scaling");
         }
+        if (args.Contains("--soak") && (args.Contains("--quick") || args.Contains("--memory") || args.Contains("--scaling") || args.Contains("--publish")))
+        {
+            throw new ArgumentException("--soak is a run of its own: it takes no --quick, --memory, --scaling or --publish");
+        }
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {
-                "--quick" or "--memory" or "--scaling" or "--publish" => options,
+                "--quick" or "--memory" or "--scaling" or "--publish" or "--soak" => options,
                 "--tools" => options with { Tools = ToolList(Next()) },
                 "--files" => options with { Files = PositiveInt(Next()) },
                 "--size-mb" => options with { SizeMb = double.Parse(Next(), CultureInfo.InvariantCulture) },
@@ -167,6 +206,10 @@ internal sealed record BenchOptions
                 "--verbose" => options with { Verbose = true },
                 "--apps" => options with { AppFiles = IntList(Next()) },
                 "--package" => options with { PackagePath = Path.GetFullPath(Next()) },
+                "--rounds" => options with { Rounds = PositiveInt(Next()) },
+                "--changed" => options with { ChangedFiles = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--change-after-ms" => options with { ChangeAfterMs = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--large-mb" => options with { LargeFilesMb = IntList(Next()) },
                 _ => throw new ArgumentException($"unknown option '{args[i]}'"),
             };
         }
@@ -179,6 +222,11 @@ internal sealed record BenchOptions
             && (!options.Tools.Contains(Tool.Ours) || options.Tools.Except(PublishTools).Any() || options.AppFiles.Count == 0 || options.AppFiles.Any(n => n < 1)))
         {
             throw new ArgumentException($"--publish runs the tools {string.Join(",", PublishTools)} ({Tool.Ours} always) on apps of at least 1 generated file");
+        }
+        if (options.Mode == BenchMode.Soak
+            && (!options.Tools.SequenceEqual([Tool.Ours]) || options.ChangedFiles < 0 || options.ChangeAfterMs < 0 || options.LargeFilesMb.Any(m => m < 1)))
+        {
+            throw new ArgumentException($"--soak runs the tool {Tool.Ours} only; --changed, --change-after-ms are at least 0, --large-mb sizes at least 1");
         }
         return options;
     }

@@ -51,6 +51,37 @@ internal sealed class BucketAdmin : IDisposable
         }
     }
 
+    /// <summary>Every object under <paramref name="prefix"/>: its key (without the prefix) and size.</summary>
+    public async Task<IReadOnlyList<(string Key, long Size)>> ListAsync(string bucket, string prefix)
+    {
+        var listed = new List<(string, long)>();
+        var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, MaxKeys = 1000 };
+        do
+        {
+            var page = await _client.ListObjectsV2Async(request);
+            listed.AddRange((page.S3Objects ?? []).Select(o => (o.Key[prefix.Length..], o.Size ?? 0)));
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+        while (!string.IsNullOrEmpty(request.ContinuationToken));
+        return listed;
+    }
+
+    /// <summary>The bytes stored under <paramref name="key"/>, or null if there is no such object.</summary>
+    public async Task<byte[]?> GetAsync(string bucket, string key)
+    {
+        try
+        {
+            using var response = await _client.GetObjectAsync(bucket, key);
+            using var buffer = new MemoryStream();
+            await response.ResponseStream.CopyToAsync(buffer);
+            return buffer.ToArray();
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Aborts multipart uploads left under <paramref name="prefix"/> (a failed run's parts stay in Ceph's memory).</summary>
     public async Task<int> AbortUploadsAsync(string bucket, string prefix)
     {
@@ -99,6 +130,21 @@ internal sealed class BucketAdmin : IDisposable
     {
         await DeletePrefixAsync(bucket, "");
         await _client.DeleteBucketAsync(new DeleteBucketRequest { BucketName = bucket });
+    }
+
+    /// <summary>At the end of a bench: aborts what uploads are left, deletes every object and the bucket; a failure is a
+    /// warning, not the bench's result.</summary>
+    public async Task RemoveBucketAsync(string bucket)
+    {
+        try
+        {
+            await AbortUploadsAsync(bucket, "");
+            await DeleteBucketAsync(bucket);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"warning: could not delete bucket {bucket}: {e.Message}");
+        }
     }
 
     private async Task DeleteKeysAsync(string bucket, List<string> keys)

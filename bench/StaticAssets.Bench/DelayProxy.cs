@@ -18,6 +18,7 @@ internal sealed class DelayProxy(IPEndPoint upstream, TimeSpan rtt) : LoopbackPr
     private readonly DueTimeScheduler _timer = new();
     private readonly long _rttTicks = (long)(rtt.TotalSeconds * Stopwatch.Frequency);
     private readonly HttpTrafficCounters _traffic = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ProxyLink, HttpTrafficCounters.Connection> _watches = new();
 
     public ProxyStats Snapshot() => _traffic.Snapshot(AcceptedConnections, PeakOpenConnections);
 
@@ -30,7 +31,7 @@ internal sealed class DelayProxy(IPEndPoint upstream, TimeSpan rtt) : LoopbackPr
 
     protected override (Task Up, Task Down) Relay(ProxyLink link)
     {
-        var watch = _traffic.Watch();
+        var watch = _watches[link] = _traffic.Watch();
         if (_rttTicks == 0)
         {
             return (CopyAsync(link.Client, link.Server, link.Aborted, watch.Up),
@@ -41,6 +42,14 @@ internal sealed class DelayProxy(IPEndPoint upstream, TimeSpan rtt) : LoopbackPr
         var firstBytesDue = link.AcceptedAt + _rttTicks + _rttTicks / 2;
         return (new DelayLine(this, link, link.Server, firstBytesDue).RelayAsync(link.Client, watch.Up),
             new DelayLine(this, link, link.Client, 0).RelayAsync(link.Server, watch.Down));
+    }
+
+    protected override void OnLinkEnded(ProxyLink link)
+    {
+        if (_watches.TryRemove(link, out var watch))
+        {
+            watch.Closed();
+        }
     }
 
     protected override void OnStopped() => _timer.Dispose();

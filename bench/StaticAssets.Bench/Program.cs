@@ -63,6 +63,10 @@ if (options.Mode == BenchMode.Publish)
     using var publishBench = new PublishBench(options);
     return await publishBench.RunAsync();
 }
+if (options.Mode == BenchMode.Soak)
+{
+    return await new StaticAssets.Bench.Soak.SoakBench(options).RunAsync();
+}
 return await new Bench(options).RunAsync();
 
 /// <summary>One generated tree and what the tools need of it.</summary>
@@ -186,15 +190,7 @@ internal sealed class Bench(BenchOptions options)
         {
             if (bucketCreated)
             {
-                try
-                {
-                    await admin.AbortUploadsAsync(bucket, "");
-                    await admin.DeleteBucketAsync(bucket);
-                }
-                catch (Exception e)
-                {
-                    Console.Error.WriteLine($"warning: could not delete bucket {bucket}: {e.Message}");
-                }
+                await admin.RemoveBucketAsync(bucket);
             }
             foreach (var tree in trees)
             {

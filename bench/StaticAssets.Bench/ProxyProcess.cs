@@ -7,8 +7,8 @@ namespace StaticAssets.Bench;
 /// <summary>
 /// Runs <see cref="DelayProxy"/> in a child process (this program with the "proxy" command), so the bench
 /// process's CPU time and memory are the engine's alone. Line protocol on stdin/stdout: the child prints
-/// "port N", then answers "stats" with one JSON line and "reset" (close every connection, zero
-/// the counters) with "ok"; end of input stops it.
+/// "port N", then answers "stats" with one JSON line, "reset" (close every connection, zero the counters) and "drain"
+/// (close every connection and wait until each has ended, counters kept) with "ok"; end of input stops it.
 /// </summary>
 internal sealed class ProxyProcess : IAsyncDisposable
 {
@@ -46,6 +46,15 @@ internal sealed class ProxyProcess : IAsyncDisposable
     public async Task ResetAsync()
     {
         await _process.StandardInput.WriteLineAsync("reset");
+        await _process.StandardInput.FlushAsync();
+        _ = await _process.StandardOutput.ReadLineAsync();
+    }
+
+    /// <summary>Closes the open connections and waits until each has ended, so every request still waiting for its
+    /// response is counted as unanswered; the counters stay.</summary>
+    public async Task DrainAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("drain");
         await _process.StandardInput.FlushAsync();
         _ = await _process.StandardOutput.ReadLineAsync();
     }
@@ -91,6 +100,14 @@ internal sealed class ProxyProcess : IAsyncDisposable
                     proxy.AbortAll();
                     await Task.Delay(50); // let the relays close before counting starts again
                     proxy.Reset();
+                    Console.Out.WriteLine("ok");
+                    break;
+                case "drain":
+                    proxy.AbortAll();
+                    for (var waited = 0; proxy.OpenConnections > 0 && waited < 5_000; waited += 10)
+                    {
+                        await Task.Delay(10);
+                    }
                     Console.Out.WriteLine("ok");
                     break;
                 case "stats":

@@ -309,17 +309,28 @@ internal sealed class ExternalTools : IDisposable
 /// <see cref="OptionsReader"/>, then <see cref="Destination.CreateStore"/>.</summary>
 internal static class Stores
 {
-    public static IAssetStore Create(Uri endpoint, string bucket, string prefix, int concurrency, string checksumMode = "WhenRequired")
+    public static IAssetStore Create(Uri endpoint, string bucket, string prefix, int concurrency, string checksumMode = "WhenRequired") =>
+        Read(endpoint, bucket, prefix, concurrency, checksumMode).Store;
+
+    /// <summary>The store and the publish options the MSBuild task would make of these settings (and of
+    /// <paramref name="more"/>: other properties, as text).</summary>
+    public static (IAssetStore Store, PublishOptions Options) Read(
+        Uri endpoint, string bucket, string prefix, int concurrency, string checksumMode = "WhenRequired", IReadOnlyDictionary<Option, string?>? more = null)
     {
-        var (destination, _, settings) = new OptionsReader(OptionSpelling.Plain).Read(new Dictionary<Option, string?>
+        var values = new Dictionary<Option, string?>
         {
             [Option.Destination] = $"s3://{bucket}/{prefix}",
             [Option.S3ServiceUrl] = endpoint.ToString(),
             [Option.S3ForcePathStyle] = "true",
             [Option.S3ChecksumMode] = checksumMode,
             [Option.MaxConcurrency] = concurrency.ToString(CultureInfo.InvariantCulture),
-        }, new PublishContext(Environment.CurrentDirectory));
-        return destination.CreateStore(settings);
+        };
+        foreach (var (option, value) in more ?? new Dictionary<Option, string?>())
+        {
+            values[option] = value;
+        }
+        var (destination, options, settings) = new OptionsReader(OptionSpelling.Plain).Read(values, new PublishContext(Environment.CurrentDirectory));
+        return (destination.CreateStore(settings), options);
     }
 }
 

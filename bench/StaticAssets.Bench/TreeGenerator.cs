@@ -68,6 +68,14 @@ internal static class TreeGenerator
         return files;
     }
 
+    /// <summary>Writes one binary file of each size in <paramref name="sizes"/> under <paramref name="root"/>, at the logical
+    /// paths given, with content from <paramref name="seed"/> (different from every file of <see cref="Generate"/>).</summary>
+    public static IReadOnlyList<GeneratedFile> GenerateLarge(string root, IReadOnlyList<(string LogicalPath, long Size)> files, int seed)
+    {
+        var buffer = new byte[1024 * 1024];
+        return files.Select((f, i) => WriteFile(root, f.LogicalPath, f.Size, text: false, new Random(ContentSeed(seed, -2 - i)), buffer)).ToArray();
+    }
+
     /// <summary>Each file's content seed. Not <see cref="HashCode.Combine{T1, T2}"/>: it is randomized per process, so the
     /// bytes (and with them what the reference rewriter finds in them) changed from one run to the next.</summary>
     private static int ContentSeed(int seed, int file) => unchecked(seed * 1_000_003 + file);

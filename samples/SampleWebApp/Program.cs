@@ -1,23 +1,16 @@
-using System.Text.Json;
 using Microsoft.Extensions.FileProviders;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddRazorPages();
+// Links every asset to StaticAssets:BaseUrl + its fingerprinted key from the publish's staticassets.manifest.json,
+// e.g. StaticAssets__BaseUrl=https://cdn.example.com/site/. Without a BaseUrl or a manifest (dotnet run), assets
+// are linked as ASP.NET Core links them.
+builder.Services.AddPublishedStaticAssets();
+
 var app = builder.Build();
 
-// After `dotnet publish`, staticassets.manifest.json maps each logical path to its fingerprinted key. The app links
-// to the keys: served from the default destination (static-assets/ in the publish output) under /static-assets/, or
-// from a CDN or bucket when StaticAssetsBaseUrl says so (e.g. https://cdn.example.com/site/). Without a manifest
-// (dotnet run) it links to the plain wwwroot files.
-var manifestPath = Path.Combine(AppContext.BaseDirectory, "staticassets.manifest.json");
-var paths = File.Exists(manifestPath)
-    ? JsonDocument.Parse(File.ReadAllBytes(manifestPath)).RootElement.GetProperty("paths")
-        .EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!)
-    : new Dictionary<string, string>();
-var assetBase = app.Configuration["StaticAssetsBaseUrl"] ?? "/static-assets/";
-string Asset(string logicalPath) =>
-    paths.TryGetValue(logicalPath, out var key) ? assetBase + key : "/" + logicalPath;
-
-app.UseStaticFiles();
+// The default destination of a publish is static-assets/ beside the app. Served here at /static-assets/, it is what
+// a reverse proxy would serve: run with StaticAssets__BaseUrl=/static-assets/ to link it.
 var published = Path.Combine(AppContext.BaseDirectory, "static-assets");
 if (Directory.Exists(published))
 {
@@ -30,22 +23,6 @@ if (Directory.Exists(published))
     });
 }
 
-app.MapGet("/", () => Results.Content($"""
-    <!doctype html>
-    <html lang="en">
-    <head>
-      <meta charset="utf-8">
-      <title>StaticAssets.Tasks sample</title>
-      <link rel="stylesheet" href="{Asset("css/site.css")}">
-      <link rel="stylesheet" href="{Asset("_content/SampleRazorLib/widget.css")}">
-    </head>
-    <body>
-      <img src="{Asset("img/logo.svg")}" alt="logo" width="64">
-      <h1>StaticAssets.Tasks sample</h1>
-      <div class="widget" id="widget"></div>
-      <script type="module" src="{Asset("js/site.js")}"></script>
-    </body>
-    </html>
-    """, "text/html"));
-
+app.MapStaticAssets();
+app.MapRazorPages().WithStaticAssets();
 app.Run();

@@ -32,6 +32,7 @@ public sealed class PublishStaticAssets : StoreTask
     public string Strict { get; set; } = "";
     public string FingerprintedNamePattern { get; set; } = "";
     public string Compression { get; set; } = "";
+    public string BrotliQuality { get; set; } = "";
     public string KeepOriginalNames { get; set; } = "";
     public string CompressOriginals { get; set; } = "";
     public string OriginalsCacheControl { get; set; } = "";
@@ -95,6 +96,7 @@ public sealed class PublishStaticAssets : StoreTask
         options[Option.Strict] = Strict;
         options[Option.FingerprintPattern] = FingerprintedNamePattern;
         options[Option.Compression] = Compression;
+        options[Option.BrotliQuality] = BrotliQuality;
         options[Option.KeepOriginalNames] = KeepOriginalNames;
         options[Option.CompressOriginals] = CompressOriginals;
         options[Option.OriginalsCacheControl] = OriginalsCacheControl;

@@ -39,6 +39,38 @@ internal static class StaticAssetItems
         }).ToArray();
     }
 
+    /// <summary>
+    /// <c>@(StaticAsset)</c> items from the SDK's static web assets: each keeps its metadata and gets LogicalPath, its
+    /// target path below <paramref name="pathPrefix"/> with '/' separators; a compressed alternative (AssetRole
+    /// Alternative, trait Content-Encoding) also gets ContentEncoding; other alternatives are not assets of their own.
+    /// </summary>
+    public static ITaskItem[] FromWebAssets(ITaskItem[] webAssets, string pathPrefix)
+    {
+        var prefix = pathPrefix.Replace('\\', '/').Trim('/') is { Length: > 0 } p ? p + "/" : "";
+        var assets = new List<ITaskItem>(webAssets.Length);
+        foreach (var webAsset in webAssets)
+        {
+            string? encoding = null;
+            if (webAsset.GetMetadata("AssetRole") == "Alternative")
+            {
+                if (webAsset.GetMetadata("AssetTraitName") != "Content-Encoding")
+                {
+                    continue;
+                }
+                encoding = webAsset.GetMetadata("AssetTraitValue");
+            }
+            var targetPath = webAsset.GetMetadata("TargetPath").Replace('\\', '/');
+            var asset = new TaskItem(webAsset);
+            asset.SetMetadata("LogicalPath", Escape(targetPath.StartsWith(prefix, StringComparison.Ordinal) ? targetPath[prefix.Length..] : targetPath));
+            if (encoding is not null)
+            {
+                asset.SetMetadata("ContentEncoding", Escape(encoding));
+            }
+            assets.Add(asset);
+        }
+        return [.. assets];
+    }
+
     /// <summary>One item per object written, its key as item spec; metadata SourcePath, LogicalPath, ContentEncoding, Sha256.</summary>
     public static ITaskItem[] ToWrittenItems(PublishPlan plan, IReadOnlyList<PlannedObject> written)
     {

@@ -114,6 +114,7 @@ public sealed class PackageDefaultsTests
             [Option.CompressOriginals] = $"`{Switch(new LocalFolderDestination("x").DefaultCompressOriginals)}` for a folder, `{Switch(new S3Destination("b", "").DefaultCompressOriginals)}` for S3 and Azure Blob",
             [Option.FingerprintPattern] = $"`{plan.FingerprintedNamePattern}`",
             [Option.Compression] = $"`{string.Join(';', plan.Compression!)}`",
+            [Option.BrotliQuality] = $"`{plan.BrotliQuality}`",
             [Option.S3ForcePathStyle] = $"`{Switch(new S3Settings().ForcePathStyle)}`",
             [Option.S3ChecksumMode] = $"`{new S3Settings().ChecksumMode}`",
             [Option.AdoptManifest] = $"`{Switch(new PublishOptions().AdoptManifest)}`",

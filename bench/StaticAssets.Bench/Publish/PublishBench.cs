@@ -104,15 +104,7 @@ internal sealed class PublishBench(BenchOptions options) : IDisposable
         {
             if (bucketCreated)
             {
-                try
-                {
-                    await _admin.AbortUploadsAsync(_bucket, "");
-                    await _admin.DeleteBucketAsync(_bucket);
-                }
-                catch (Exception e)
-                {
-                    Console.Error.WriteLine($"warning: could not delete bucket {_bucket}: {e.Message}");
-                }
+                await _admin.RemoveBucketAsync(_bucket);
             }
             Directory.Delete(_root, recursive: true);
         }

@@ -147,7 +147,7 @@ internal sealed class PublishSummary(BenchOptions options, IReadOnlyList<Publish
     private void PrintCompression()
     {
         Console.WriteLine();
-        Console.WriteLine("Compression alone (what the task compressed in its last first publish, again in this process, one thread, SmallestSize):");
+        Console.WriteLine("Compression alone (what the task compressed in its last first publish, again in this process, one thread, at the task's levels):");
         foreach (var app in apps)
         {
             var phase = MedianOf(runs.Where(r => r.App == app.Label && r.Step == PublishStep.Package).Select(r => r.Task?.Phases.GetValueOrDefault("compress")));

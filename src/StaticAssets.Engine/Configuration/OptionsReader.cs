@@ -163,6 +163,14 @@ public sealed class OptionsReader(OptionSpelling spelling)
             }
             plan = plan with { Compression = formats };
         }
+        if (text(Option.BrotliQuality) is { } quality)
+        {
+            if (!int.TryParse(quality, NumberStyles.None, CultureInfo.InvariantCulture, out var level) || level > 11)
+            {
+                throw Messages.BrotliQualityOutOfRange(spelling, quality).AsException();
+            }
+            plan = plan with { BrotliQuality = level };
+        }
         return plan;
     }
 

@@ -19,6 +19,7 @@ public enum Option
     Strict,
     FingerprintPattern,
     Compression,
+    BrotliQuality,
     KeepOriginalNames,
     CompressOriginals,
     OriginalsCacheControl,

@@ -27,13 +27,10 @@ public static class AssetPlanner
         var files = accepted
             .SelectMany(s => (s.Variants ?? []).Select(v => (v.SourcePath, v.Integrity)).Prepend((s.SourcePath, s.Integrity)))
             .ToArray();
-        var described = new (long Size, Sha256Digest Digest)[files.Length];
+        (long Size, Sha256Digest Digest)[] described;
         using (times.Measure("hash"))
         {
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, files.Length),
-                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-                async (i, ct) => described[i] = await DescribeAsync(files[i].SourcePath, files[i].Integrity, ct).ConfigureAwait(false))
+            described = await AllCores.MapAsync(files, (file, ct) => new ValueTask<(long, Sha256Digest)>(DescribeAsync(file.SourcePath, file.Integrity, ct)), cancellationToken)
                 .ConfigureAwait(false);
         }
 
@@ -81,7 +78,7 @@ public static class AssetPlanner
         if (options.Compression is { Count: > 0 } formats)
         {
             using var compressing = times.Measure("compress");
-            await Precompressor.CompressAsync(work, formats, workDirectory, cancellationToken).ConfigureAwait(false);
+            await Precompressor.CompressAsync(work, formats, options.BrotliQuality, workDirectory, cancellationToken).ConfigureAwait(false);
         }
 
         var planned = work.Select(a => ToPlanned(a, options)).OrderBy(a => a.LogicalPath, StringComparer.Ordinal).ToArray();

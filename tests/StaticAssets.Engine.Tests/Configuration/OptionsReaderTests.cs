@@ -71,6 +71,7 @@ public sealed class OptionsReaderTests
             (Option.KeepOriginalNames, "false"),
             (Option.FingerprintPattern, "-[0-9a-f]{8}\\."),
             (Option.Compression, "br"),
+            (Option.BrotliQuality, "11"),
             (Option.WorkDirectory, "cache"),
             (Option.S3ServiceUrl, "http://127.0.0.1:7480"),
             (Option.S3Region, "eu-west-1"),
@@ -92,6 +93,7 @@ public sealed class OptionsReaderTests
         Assert.IsFalse(options.Plan.KeepOriginalNames);
         Assert.AreEqual("-[0-9a-f]{8}\\.", options.Plan.FingerprintedNamePattern!.ToString());
         CollectionAssert.AreEqual(new[] { "br" }, options.Plan.Compression!.ToArray());
+        Assert.AreEqual(11, options.Plan.BrotliQuality);
         Assert.AreEqual(Path.Combine(Project, "cache"), options.Plan.WorkDirectory);
         Assert.AreEqual(new S3Settings { ServiceUrl = new Uri("http://127.0.0.1:7480"), Region = "eu-west-1", ForcePathStyle = true, ChecksumMode = S3ChecksumMode.WhenRequired }, store.S3);
         Assert.AreEqual("MY_SAS", store.Azure.SasTokenVariable);
@@ -191,6 +193,9 @@ public sealed class OptionsReaderTests
 
     [TestMethod]
     [DataRow(Option.Compression, "zip", "contains 'zip'")]
+    [DataRow(Option.BrotliQuality, "12", "is '12'; it must be a whole number from 0")]
+    [DataRow(Option.BrotliQuality, "-1", "is '-1'; it must be a whole number from 0")]
+    [DataRow(Option.BrotliQuality, "high", "is 'high'; it must be a whole number from 0")]
     [DataRow(Option.FingerprintPattern, "[unclosed", "is not a valid regular expression")]
     public void BadPlanSettingsAreSA1014(Option option, string value, string says)
     {

@@ -1,29 +1,39 @@
 using System.Reflection;
+using StaticAssets.AspNetCore;
 
 namespace StaticAssets.Engine.Tests.Core;
 
 /// <summary>
 /// The codes, their messages and their documentation stay one set: every code has messages in the catalogue
 /// (<see cref="Messages"/>) and a row in docs/errors.md, every documented code exists, and nothing outside the
-/// catalogue writes a coded message.
+/// catalogue writes a coded message. docs/errors.md also lists the runtime package's codes (SA5xxx,
+/// <see cref="StaticAssetsErrorCodes"/>), which keeps a catalogue of its own (it does not depend on the engine;
+/// StaticAssets.AspNetCore.Tests' ErrorCatalogueTests checks its messages): the table lists exactly the union.
 /// </summary>
 [TestClass]
 public sealed class DiagnosticCatalogueTests
 {
     private static readonly string Repository = Dotnet.RepositoryRoot;
 
-    private static IReadOnlyDictionary<string, string> Codes { get; } = typeof(DiagnosticCodes)
+    private static IReadOnlyDictionary<string, string> Codes { get; } = CodesOf(typeof(DiagnosticCodes));
+
+    private static IReadOnlyDictionary<string, string> RuntimeCodes { get; } = CodesOf(typeof(StaticAssetsErrorCodes));
+
+    private static Dictionary<string, string> CodesOf(Type catalogue) => catalogue
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .ToDictionary(f => (string)f.GetRawConstantValue()!, f => f.Name);
 
     [TestMethod]
-    public void CodesAreDistinctAndWellFormed()
+    [DataRow(typeof(DiagnosticCodes), "^SA[1-4][0-9]{3}$")]
+    [DataRow(typeof(StaticAssetsErrorCodes), "^SA5[0-9]{3}$")]
+    public void CodesAreDistinctAndInTheirCataloguesRange(Type catalogue, string pattern)
     {
-        var fields = typeof(DiagnosticCodes).GetFields(BindingFlags.Public | BindingFlags.Static);
-        Assert.HasCount(fields.Length, Codes, "two names share a code");
-        foreach (var code in Codes.Keys)
+        var fields = catalogue.GetFields(BindingFlags.Public | BindingFlags.Static);
+        var codes = CodesOf(catalogue);
+        Assert.HasCount(fields.Length, codes, "two names share a code");
+        foreach (var code in codes.Keys)
         {
-            Assert.IsTrue(Regex.IsMatch(code, "^SA[1-4][0-9]{3}$"), code);
+            Assert.IsTrue(Regex.IsMatch(code, pattern), code);
         }
     }
 
@@ -35,7 +45,11 @@ public sealed class DiagnosticCatalogueTests
             .Where(m => m.Success)
             .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
 
-        CollectionAssert.AreEquivalent(Codes.Keys.ToArray(), rows.Keys.ToArray(), "docs/errors.md and DiagnosticCodes list different codes");
+        // Each range in its own catalogue: SA1xxx-SA4xxx the engine's, SA5xxx the runtime package's.
+        CollectionAssert.AreEquivalent(Codes.Keys.ToArray(), rows.Keys.Where(c => !c.StartsWith("SA5", StringComparison.Ordinal)).ToArray(),
+            "docs/errors.md and DiagnosticCodes list different SA1xxx-SA4xxx codes");
+        CollectionAssert.AreEquivalent(RuntimeCodes.Keys.ToArray(), rows.Keys.Where(c => c.StartsWith("SA5", StringComparison.Ordinal)).ToArray(),
+            "docs/errors.md and StaticAssetsErrorCodes list different SA5xxx codes");
         foreach (var (code, severity) in rows)
         {
             // SA2xxx are the warnings; SA2005 has an error twin (SA1013) under strict mode.
@@ -73,11 +87,12 @@ public sealed class DiagnosticCatalogueTests
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Where(f => Path.GetFileName(f) is not ("Messages.cs" or "Diagnostic.cs"))
             .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Line: i + 1, Text: line)))
-            .Where(l => Regex.IsMatch(l.Text, @"Diagnostic\.(Error|Warning)\(|new Diagnostic\(|DiagnosticCodes\.\w+\s*,\s*\$?"""))
+            .Where(l => Regex.IsMatch(l.Text,
+                @"Diagnostic\.(Error|Warning)\(|new Diagnostic\(|DiagnosticCodes\.\w+\s*,\s*\$?""|new StaticAssetsException\(|StaticAssetsErrorCodes\.\w+"))
             .Select(l => $"{Path.GetRelativePath(Repository, l.File)}:{l.Line}: {l.Text.Trim()}")
             .ToArray();
 
-        Assert.IsEmpty(offenders, "coded messages written outside Messages.cs:\n" + string.Join("\n", offenders));
+        Assert.IsEmpty(offenders, "coded messages written outside the catalogues (Messages.cs):\n" + string.Join("\n", offenders));
     }
 
     /// <summary>Calls of a catalogue method covering its branches: each bool both ways, the code-taking ones with every code.</summary>

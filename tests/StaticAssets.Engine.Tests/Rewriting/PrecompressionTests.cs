@@ -82,6 +82,30 @@ public sealed class PrecompressionTests
     }
 
     [TestMethod]
+    public async Task BrotliCopiesAreMadeAtTheQualityAskedForAndAChangedQualityMakesNewOnes()
+    {
+        using var tree = new AssetTree();
+        // Text like a stylesheet's, varied enough that quality matters (repeated text compresses alike at any quality),
+        // and large enough (1.1 MB, many read blocks) that the encoder holds output back until the final flush.
+        var random = new Random(7);
+        var words = new[] { "display", "flex", "margin", "padding", "color", "border", "grid", "auto", "none", "solid" };
+        tree.Add("css/big.css", string.Concat(Enumerable.Range(0, 25000).Select(i =>
+            $".c{random.Next(100000)} {{ {words[random.Next(10)]}: {random.Next(1000)}px {words[random.Next(10)]}; }}\n")));
+        var log = new RecordingLog();
+
+        var fastest = (await tree.PlanAsync(tree.Options with { Compression = ["br"], BrotliQuality = 0 }, log)).Asset("css/big.css").Variants.Single();
+        var smallest = (await tree.PlanAsync(tree.Options with { Compression = ["br"], BrotliQuality = 11 }, log)).Asset("css/big.css").Variants.Single();
+
+        Assert.IsEmpty(log.Diagnostics, log.Dump());
+        var original = tree.Read("css/big.css");
+        CollectionAssert.AreEqual(original, Expected.Decompress("br", File.ReadAllBytes(fastest.Object.SourcePath)));
+        CollectionAssert.AreEqual(original, Expected.Decompress("br", File.ReadAllBytes(smallest.Object.SourcePath)));
+        // Same work folder: quality 11 did not reuse quality 0's cached copy.
+        Assert.AreNotEqual(fastest.Object.SourcePath, smallest.Object.SourcePath);
+        Assert.IsLessThan(fastest.Object.Size * 0.9, (double)smallest.Object.Size, $"quality 11 ({smallest.Object.Size} bytes) vs 0 ({fastest.Object.Size})");
+    }
+
+    [TestMethod]
     public async Task AVariantThatSavesLessThanFivePercentIsNotKept()
     {
         using var tree = new AssetTree();

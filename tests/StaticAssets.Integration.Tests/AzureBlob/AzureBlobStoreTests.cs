@@ -19,8 +19,9 @@ public sealed class AzureBlobStoreTests : Stores.StoreContractTests
     /// <summary>1 MiB blocks: a few MB take the block path.</summary>
     private static AzureBlobSettings SmallBlocks { get; } = new() { SingleUploadThreshold = 1024 * 1024, BlockSize = 1024 * 1024 };
 
-    protected override Task<IAssetStore> CreateStoreAsync(string prefix, bool multipart = false, Uri? via = null) =>
-        Task.FromResult<IAssetStore>(_server.Store(_container, prefix, multipart ? SmallBlocks : null, via: via));
+    protected override Task<IAssetStore> CreateStoreAsync(string prefix, bool multipart = false, Uri? via = null, RecordingLog? log = null) =>
+        Task.FromResult<IAssetStore>(_server.Store(_container, prefix,
+            new StoreSettings { MaxConcurrency = 8, Azure = multipart ? SmallBlocks : new AzureBlobSettings(), Log = log }, via));
 
     protected override Task<Uri?> ServerAsync() => Task.FromResult<Uri?>(_server.Endpoint);
 

@@ -4,7 +4,7 @@ namespace StaticAssets.Integration.Tests.Bench;
 /// The benchmark harness still runs end to end: bench/run.sh on a tiny tree, our engine only (the peers' Debian
 /// packages are the benchmark's business, not the suite's), against the test server. No timing is asserted.
 /// The publish mode likewise on a tiny app, with the suite's package (packing is the slow part), the peers only
-/// where they are installed already.
+/// where they are installed already; the soak mode on a tiny tree with one multipart file.
 /// </summary>
 [TestClass]
 public sealed class BenchSmokeTests
@@ -57,5 +57,32 @@ public sealed class BenchSmokeTests
             $@"^RESULT-PUBLISH rtt_ms=0 files=\d+ objects=\d+ extra_s=-?\d+\.\d+ aws64_s={peer} rclone64_s={peer} ratio_aws={peer} " +
             $@"ratio_rclone={peer} nochange_s=\d+\.\d+ nochange_baseline_s=\d+\.\d+ nochange_ratio=\d+\.\d+$"),
             "the RESULT-PUBLISH line must end the output");
+    }
+
+    [TestMethod]
+    public async Task SoakModeOnATinyTreeExplainsEveryFailedRequestAndPrintsTheResultSoakLine()
+    {
+        // Files change right after planning (a 300-file publish can be over in 300 ms, the default delay); the 65 MB
+        // file is a 9-part upload, changed in round 2 as soon as the engine has it open.
+        var result = await Dotnet.RunAsync(
+            Dotnet.RepositoryRoot,
+            [Path.Combine("bench", "run.sh"), "--soak", "--files", "300", "--size-mb", "2", "--large-mb", "65", "--rounds", "2", "--changed", "3",
+             "--change-after-ms", "0"],
+            timeout: TimeSpan.FromMinutes(8),
+            program: "bash");
+        result.ShouldSucceed("bench/run.sh --soak");
+
+        Assert.DoesNotContain("UNEXPLAINED", result.Output);
+        Assert.DoesNotContain("NOTE:", result.Output, "a round found something other than expected");
+        // Round 1 changed small files only; round 2 also the large file, during its multipart upload; each first publish
+        // failed with SA3003 alone and left no manifest, each second one wrote the plan's.
+        StringAssert.Matches(result.Output, new Regex(@"round 1 soak01/: publish 1 \(3 small changed\) .* diagnostics SA3003x1; .* manifest absent"));
+        StringAssert.Matches(result.Output, new Regex(@"round 2 soak02/: publish 1 \(3 small \+ 1 large changed\) .* diagnostics SA3003x1; .* manifest absent, .*large file changed"));
+        Assert.HasCount(2, Regex.Matches(result.Output, "manifest = the plan's"));
+        var lastLine = result.Output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
+        StringAssert.Matches(lastLine, new Regex(
+            @"^RESULT-SOAK rounds=2 concurrency=64 rtt_ms=5 puts=[1-9]\d* requests=\d+ failed_explained=\d+ canceled_by_stop=\d+ failed_unexplained=0 " +
+            @"diagnostics=SA3003x2 unexpected_outcomes=0 misdirected=0 verified=[1-9]\d* wrong=0 problems=0 wall_s=\d+\.\d$"),
+            "the RESULT-SOAK line must end the output");
     }
 }

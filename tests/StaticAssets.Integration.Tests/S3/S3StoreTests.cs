@@ -10,10 +10,11 @@ public sealed class S3StoreTests : Stores.StoreContractTests
         return (server, await server.CreateBucketAsync("store"));
     });
 
-    protected override async Task<IAssetStore> CreateStoreAsync(string prefix, bool multipart = false, Uri? via = null)
+    protected override async Task<IAssetStore> CreateStoreAsync(string prefix, bool multipart = false, Uri? via = null, RecordingLog? log = null)
     {
         var (server, bucket) = await Server.Value;
-        return S3Server.Store(bucket, prefix, via ?? server.Endpoint, adjust: multipart ? S3Server.SmallParts : null);
+        return S3Server.Store(bucket, prefix, via ?? server.Endpoint,
+            adjust: settings => (multipart ? S3Server.SmallParts(settings) : settings) with { Log = log ?? settings.Log });
     }
 
     protected override async Task<Uri?> ServerAsync() => (await Server.Value).Server.Endpoint;
@@ -104,10 +105,7 @@ public sealed class S3StoreTests : Stores.StoreContractTests
         // SignatureDoesNotMatch), in any client of the process (3 of 3 runs before PUTs were signed with the planned
         // digest). One dedicated thread makes "the same thread" deterministic: everything up to the first network
         // wait runs synchronously on the caller's thread.
-        var content = RandomNumberGenerator.GetBytes(10_000);
-        var (path, changed) = Planned("changed/next.0123456789ab.bin", content, "application/octet-stream");
-        content[^1] ^= 0xff;
-        File.WriteAllBytes(path, content);
+        var changed = PlannedThenChanged("changed/next.0123456789ab.bin", 10_000);
         var next = RandomNumberGenerator.GetBytes(3_000);
         var (_, good) = Planned("changed/after.0123456789ab.bin", next, "application/octet-stream");
         await using var store = await CreateStoreAsync($"next-{Guid.NewGuid():N}/");
@@ -130,5 +128,15 @@ public sealed class S3StoreTests : Stores.StoreContractTests
 
         Assert.IsNull(failure, failure?.ToString());
         CollectionAssert.AreEqual(next, await store.TryReadAsync("changed/after.0123456789ab.bin", CancellationToken.None));
+    }
+
+    /// <summary>A planned write of random bytes whose file then changes: its last byte flipped.</summary>
+    private StoreWrite PlannedThenChanged(string key, int size)
+    {
+        var content = RandomNumberGenerator.GetBytes(size);
+        var (path, write) = Planned(key, content, "application/octet-stream");
+        content[^1] ^= 0xff;
+        File.WriteAllBytes(path, content);
+        return write;
     }
 }

@@ -25,6 +25,10 @@ public enum ProxyFault
 
     /// <summary>Answered "500 InternalError" because PUTs are blocked (<see cref="CountingProxy.BlockPutsAfter"/>).</summary>
     Blocked,
+
+    /// <summary>Not injected: relayed untouched, and the client closed the connection before any answer came (it gave
+    /// up, e.g. on its request timeout when the server is slow under load). Counted, not decided.</summary>
+    Unanswered,
 }
 
 /// <summary>A request held by the proxy before it is relayed, until the test releases it.</summary>
@@ -217,6 +221,23 @@ public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(I
     /// break it.</summary>
     private async Task RequestsAsync(ProxyLink link, ResponseControl responses)
     {
+        try
+        {
+            await RelayRequestsAsync(link, responses);
+        }
+        finally
+        {
+            if (responses.Awaiting is { } unanswered && !responses.Stalling)
+            {
+                // The client left with a relayed request unanswered: a retry follows that no fault explains.
+                Locked(() => _faults[ProxyFault.Unanswered] = _faults.GetValueOrDefault(ProxyFault.Unanswered) + 1);
+                _requests.Enqueue("UNANSWERED " + unanswered);
+            }
+        }
+    }
+
+    private async Task RelayRequestsAsync(ProxyLink link, ResponseControl responses)
+    {
         var reader = new RequestReader(link.Client, link.Aborted);
         while (await reader.ReadHeadAsync() is { } head)
         {
@@ -242,6 +263,10 @@ public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(I
                     if (fault == ProxyFault.Stall)
                     {
                         responses.StallNext(StallHold);
+                    }
+                    else
+                    {
+                        responses.AwaitAnswer($"{head.Method} {head.Path}");
                     }
                     await RelayAsync(link, reader, head.Length + head.ContentLength);
                     break;
@@ -404,6 +429,7 @@ public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(I
     {
         await PumpAsync(link.Server, async chunk =>
         {
+            responses.Answered();
             if (responses.TakeStall() is { } hold)
             {
                 await Task.Delay(hold, link.Aborted); // canceled when the client gives up first
@@ -441,6 +467,7 @@ public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(I
     {
         private long _stallNextResponseTicks = -1;
         private int _stalling;
+        private string? _awaiting;
 
         // Nothing to dispose: a SemaphoreSlim holds an OS handle only once its AvailableWaitHandle is asked for.
         public SemaphoreSlim ClientWrites { get; } = new(1, 1);
@@ -462,5 +489,12 @@ public sealed class CountingProxy(Uri upstream) : LoopbackProxy(new IPEndPoint(I
 
         /// <summary>A response is being held back: the client closing its side means it gave up on it.</summary>
         public bool Stalling => Volatile.Read(ref _stalling) == 1;
+
+        /// <summary>The relayed request whose answer has not begun (HTTP/1.1 without pipelining: at most one).</summary>
+        public string? Awaiting => Volatile.Read(ref _awaiting);
+
+        public void AwaitAnswer(string request) => Volatile.Write(ref _awaiting, request);
+
+        public void Answered() => Volatile.Write(ref _awaiting, null);
     }
 }

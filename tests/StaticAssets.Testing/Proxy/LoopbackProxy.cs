@@ -43,6 +43,9 @@ public abstract class LoopbackProxy : IAsyncDisposable
     /// <see cref="ResetConnectionCounts"/>.</summary>
     public int PeakOpenConnections => Volatile.Read(ref _peakOpen);
 
+    /// <summary>Client connections open now.</summary>
+    public int OpenConnections => Volatile.Read(ref _open);
+
     /// <summary>Zeroes the accepted count; the peak starts again from the connections open now.</summary>
     protected void ResetConnectionCounts()
     {
@@ -146,6 +149,7 @@ public abstract class LoopbackProxy : IAsyncDisposable
         }
         finally
         {
+            OnLinkEnded(link);
             Interlocked.Decrement(ref _open);
             link.Dispose();
         }
@@ -160,6 +164,11 @@ public abstract class LoopbackProxy : IAsyncDisposable
         OnStopped();
         _stop.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>One connection ended, both directions (before <see cref="OpenConnections"/> counts it closed).</summary>
+    protected virtual void OnLinkEnded(ProxyLink link)
+    {
     }
 
     /// <summary>After every connection ended: release what the subclass holds.</summary>

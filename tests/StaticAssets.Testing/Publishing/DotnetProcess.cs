@@ -10,6 +10,7 @@ public sealed class DotnetProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly List<(Regex Pattern, TaskCompletionSource<Match> Found)> _waiting = [];
 
     private DotnetProcess(Process process) => _process = process;
 
@@ -57,8 +58,38 @@ public sealed class DotnetProcess : IDisposable
             lock (_output)
             {
                 _output.AppendLine(line);
+                foreach (var waiter in _waiting)
+                {
+                    if (waiter.Pattern.Match(line) is { Success: true } match)
+                    {
+                        waiter.Found.TrySetResult(match);
+                    }
+                }
             }
         }
+    }
+
+    /// <summary>
+    /// The first line of output, printed already or still to come, that <paramref name="pattern"/> matches (e.g. a
+    /// server's "Now listening on: ..."); fails the test (after killing the process tree) if the process exits first
+    /// or no such line comes within <paramref name="limit"/>.
+    /// </summary>
+    public async Task<Match> WaitForLineAsync(Regex pattern, TimeSpan limit)
+    {
+        var found = new TaskCompletionSource<Match>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            foreach (var line in _output.ToString().Split(Environment.NewLine))
+            {
+                if (pattern.Match(line) is { Success: true } match)
+                {
+                    return match;
+                }
+            }
+            _waiting.Add((pattern, found));
+        }
+        await WhileRunningAsync(found.Task, limit, $"a line matching '{pattern}'");
+        return await found.Task;
     }
 
     /// <summary>Ctrl+C: SIGINT to the process only (as a terminal sends it to the foreground process).</summary>

@@ -6,13 +6,7 @@ namespace StaticAssets.Testing;
 /// </summary>
 public sealed class SampleProject : IDisposable
 {
-    private readonly TestPackage _package;
-
-    private SampleProject(string root, TestPackage package)
-    {
-        Root = root;
-        _package = package;
-    }
+    private SampleProject(string root) => Root = root;
 
     public string Root { get; }
 
@@ -33,15 +27,12 @@ public sealed class SampleProject : IDisposable
     public static async Task<SampleProject> CreateAsync()
     {
         var package = await TestPackage.GetAsync();
-        var root = Path.Combine(package.Root, "projects", Guid.NewGuid().ToString("N")[..8]);
-        var samples = Path.Combine(Dotnet.RepositoryRoot, "samples");
+        var root = package.CreateConsumerFolder("sample");
         foreach (var project in new[] { "SampleWebApp", "SampleRazorLib" })
         {
-            CopyDirectory(Path.Combine(samples, project), Path.Combine(root, project));
+            TestPackage.CopyProject(Path.Combine(Dotnet.RepositoryRoot, "samples", project), Path.Combine(root, project));
         }
-        LocalFeed.Configure(root, package.FeedDirectory, package.PackagesDirectory, onlyThisFeed: false,
-            new Dictionary<string, string> { ["StaticAssetsTasksVersion"] = package.Version });
-        return new SampleProject(root, package);
+        return new SampleProject(root);
     }
 
     public Task<CommandResult> PublishAsync(params string[] properties) => PublishAsync(null, properties);
@@ -68,21 +59,6 @@ public sealed class SampleProject : IDisposable
         }
         catch (IOException)
         {
-        }
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(from, file);
-            if (relative.Split(Path.DirectorySeparatorChar)[0] is "bin" or "obj")
-            {
-                continue;
-            }
-            var target = Path.Combine(to, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
         }
     }
 }

@@ -71,6 +71,38 @@ public sealed class S3Server
         return name;
     }
 
+    /// <summary>
+    /// A bucket set up as a CDN origin, as docs/aspnetcore.md tells users to: anonymous reads (a bucket policy for
+    /// <c>s3:GetObject</c> by <c>"*"</c>) and CORS for any origin (cross-origin module scripts and SRI need it).
+    /// </summary>
+    public async Task<string> CreatePublicBucketAsync(string purpose)
+    {
+        var name = await CreateBucketAsync(purpose);
+        using var client = CreateClient();
+        await client.PutBucketPolicyAsync(new PutBucketPolicyRequest
+        {
+            BucketName = name,
+            Policy = $$"""
+                {
+                  "Version": "2012-10-17",
+                  "Statement": [{ "Sid": "PublicRead", "Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::{{name}}/*"] }]
+                }
+                """,
+        });
+        await client.PutCORSConfigurationAsync(new PutCORSConfigurationRequest
+        {
+            BucketName = name,
+            Configuration = new CORSConfiguration
+            {
+                Rules = [new CORSRule { AllowedOrigins = ["*"], AllowedMethods = ["GET", "HEAD"], AllowedHeaders = ["*"], MaxAgeSeconds = 3600 }],
+            },
+        });
+        return name;
+    }
+
+    /// <summary>The path-style URL of <paramref name="key"/> (or of a prefix ending in '/') in <paramref name="bucket"/>.</summary>
+    public string Url(string bucket, string key) => $"{Endpoint.ToString().TrimEnd('/')}/{bucket}/{key}";
+
     private static async Task<S3Server> StartAsync()
     {
         var variables = await ServerScript.StartAsync("ceph-rgw.sh", runningWhenSet: "STATICASSETS_S3_ENDPOINT");

@@ -102,6 +102,9 @@ public static class Messages
     public static Diagnostic CompressionUnknown(OptionSpelling o, string unknown) => Error(InvalidPlanSetting,
         $"{o[Compression]} contains '{unknown}'; use gzip, br, both (gzip;br), or none.");
 
+    public static Diagnostic BrotliQualityOutOfRange(OptionSpelling o, string value) => Error(InvalidPlanSetting,
+        $"{o[BrotliQuality]} is '{value}'; it must be a whole number from 0 (fastest) to 11 (smallest), or empty for the default.");
+
     // SA1015
     public static Diagnostic NotTrueOrFalse(OptionSpelling o, Option option, string value) => Error(InvalidSwitch,
         $"{o[option]} is '{value}'; it must be true or false (or empty for its default).");

@@ -35,14 +35,17 @@ internal sealed class ReferenceRewriter(PlanOptions options, IPublishLog log, st
     public async Task<bool> RewriteAsync(IReadOnlyList<AssetWork> assets, CancellationToken cancellationToken)
     {
         var byPath = assets.ToDictionary(a => a.LogicalPath, StringComparer.Ordinal);
+        // Reading, decoding and scanning is per file and CPU-bound: on all cores (a no-change re-publish of 1,021
+        // assets spent 0.2-0.4 s here on one). Results by index, reported in asset order, whatever finished first.
+        var read = await AllCores.MapAsync(assets, (asset, ct) => new ValueTask<Node?>(ReadNodeAsync(asset, byPath, ct)), cancellationToken)
+            .ConfigureAwait(false);
         var nodes = new Dictionary<AssetWork, Node>();
         var ok = true;
-        foreach (var asset in assets)
+        foreach (var node in read)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (await ReadNodeAsync(asset, byPath, cancellationToken).ConfigureAwait(false) is { } node)
+            if (node is not null)
             {
-                nodes[asset] = node;
+                nodes[node.Asset] = node;
                 ok &= ReportMissing(node, byPath);
             }
         }

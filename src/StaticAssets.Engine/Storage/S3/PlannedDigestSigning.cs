@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.S3;
+using Amazon.S3.Internal;
 using Amazon.S3.Model;
 using StaticAssets.Engine.Core;
 
@@ -24,6 +25,11 @@ namespace StaticAssets.Engine.Storage.S3;
 /// honours <c>IRequest.PrecomputedContentSha256</c>, which a handler placed just before the signer sets on every
 /// attempt. The request must stay a plain <see cref="PutObjectRequest"/> (the SDK routes by its type name), so the
 /// digest travels beside it, in a table keyed by the request object.
+/// <para>Its retry policy is the SDK's own for S3 except for a body whose file changed after planning: the SDK takes any
+/// <see cref="IOException"/> under a failed request for a transient fault and sends the request again, rewinding the
+/// body, which reads the same changed file and fails the same way. Measured in the bench's soak (5 ms round trip,
+/// small files): 5 attempts per changed file, 0.2-0.5 s before its SA3003, and 5 requests cut short at the server
+/// instead of one.</para>
 /// </summary>
 internal sealed class PublishS3Client(AmazonS3Config config) : AmazonS3Client(config)
 {
@@ -39,6 +45,20 @@ internal sealed class PublishS3Client(AmazonS3Config config) : AmazonS3Client(co
     {
         base.CustomizeRuntimePipeline(pipeline);
         pipeline.AddHandlerBefore<Signer>(new PlannedPayloadDigest());
+        // The store always asks for the standard retry mode, whose policy the S3 client has just put in place.
+        pipeline.ReplaceHandler<RetryHandler>(new RetryHandler(new NoRetryOfChangedSources(Config)));
+    }
+
+    /// <summary>The S3 client's standard retry policy, except that a request whose body found its file changed is final.</summary>
+    private sealed class NoRetryOfChangedSources(IClientConfig config) : AmazonS3StandardRetryPolicy(config)
+    {
+        public override bool RetryForException(IExecutionContext executionContext, Exception exception) =>
+            !SourceChanged(exception) && base.RetryForException(executionContext, exception);
+
+        public override Task<bool> RetryForExceptionAsync(IExecutionContext executionContext, Exception exception) =>
+            SourceChanged(exception) ? Task.FromResult(false) : base.RetryForExceptionAsync(executionContext, exception);
+
+        private static bool SourceChanged(Exception exception) => StoreFailures.Find<SourceChangedException>(exception) is not null;
     }
 
     private sealed class PlannedPayloadDigest : PipelineHandler

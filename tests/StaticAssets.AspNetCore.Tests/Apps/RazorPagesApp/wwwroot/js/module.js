@@ -1,0 +1,2 @@
+import { helper } from "./helper.js";
+document.documentElement.dataset.module = helper();

@@ -1,0 +1,3 @@
+export function libraryGreeting() {
+  return "Hello from TestRazorLib";
+}
