@@ -139,22 +139,10 @@ public sealed class GenerationsTests
         // servers keep times to the second).
         await Task.Delay(minAge + TimeSpan.FromSeconds(1.5));
 
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var publisherStore = new RecordingStore(target.Store(prefix))
-        {
-            BeforeWrite = async (write, _) =>
-            {
-                // The switch: the manifest and its history entry, sent together.
-                if (write.Key == Manifest || TestData.IsHistory(write.Key))
-                {
-                    held.TrySetResult();
-                    await release.Task;
-                }
-            },
-        };
+        var publisherSwitch = new SwitchGate(write => write.Key == Manifest || TestData.IsHistory(write.Key));
+        await using var publisherStore = publisherSwitch.Hold(target.Store(prefix));
         var publishing = site.PublishAsync(1, publisherStore);
-        await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await publisherSwitch.Reached;
         var reuploaded = publisherStore.Completed.ToArray();
         Assert.IsNotEmpty(reuploaded, "the publisher stored version 1's objects again");
 
@@ -168,7 +156,7 @@ public sealed class GenerationsTests
             CollectionAssert.AreEquivalent(Array.Empty<string>(), pruned.Deleted.Select(o => o.Key).Intersect(reuploaded).ToArray(),
                 "the prune deleted objects the publisher had just stored");
         }
-        release.SetResult();
+        publisherSwitch.Release();
         await publishing;
 
         var current = (await target.GetAsync(prefix + Manifest))!;
@@ -194,36 +182,13 @@ public sealed class GenerationsTests
         {
             manifests = await site.PublishAsync(store, 3);
         }
-        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var publisherStore = new RecordingStore(target.Store(prefix))
-        {
-            BeforeWrite = async (write, _) =>
-            {
-                // The switch: the manifest and its history entry, sent together.
-                if (write.Key == Manifest || TestData.IsHistory(write.Key))
-                {
-                    held.TrySetResult();
-                    await release.Task;
-                }
-            },
-        };
+        var publisherSwitch = new SwitchGate(write => write.Key == Manifest || TestData.IsHistory(write.Key));
+        await using var publisherStore = publisherSwitch.Hold(target.Store(prefix));
         var publishing = site.PublishAsync(4, publisherStore);
-        await held.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await publisherSwitch.Reached;
 
-        var rollbackHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var rollbackRelease = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var rollbackStore = new RecordingStore(target.Store(prefix))
-        {
-            BeforeWrite = async (write, _) =>
-            {
-                if (write.Key == Manifest && !publishSwitchesLast)
-                {
-                    rollbackHeld.TrySetResult();
-                    await rollbackRelease.Task;
-                }
-            },
-        };
+        var rollbackSwitch = new SwitchGate(write => write.Key == Manifest && !publishSwitchesLast);
+        await using var rollbackStore = rollbackSwitch.Hold(target.Store(prefix));
         var log = new RecordingLog();
         var rollingBack = GenerationRollback.RollbackAsync(rollbackStore, new RollbackOptions
         {
@@ -233,15 +198,15 @@ public sealed class GenerationsTests
         if (publishSwitchesLast)
         {
             Assert.IsTrue((await rollingBack).Succeeded, EnginePublish.Describe(log));
-            release.SetResult();
+            publisherSwitch.Release();
             await publishing;
         }
         else
         {
-            await rollbackHeld.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            release.SetResult();
+            await rollbackSwitch.Reached;
+            publisherSwitch.Release();
             await publishing;
-            rollbackRelease.SetResult();
+            rollbackSwitch.Release();
             Assert.IsTrue((await rollingBack).Succeeded, EnginePublish.Describe(log));
         }
 
@@ -249,5 +214,29 @@ public sealed class GenerationsTests
         var expected = publishSwitchesLast ? AssetManifest.Serialize((await publishing).Plan!, VersionedSite.Project) : manifests[0];
         Assert.AreEqual(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(current));
         await target.AssertObjectsAsync(prefix, Stored.ObjectsOf(current), "the current generation");
+    }
+
+    /// <summary>Holds a writer at its switch: every write <paramref name="match"/> picks waits until released.</summary>
+    private sealed class SwitchGate(Func<StoreWrite, bool> match)
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when a held write arrived (fails the test after a minute).</summary>
+        public Task Reached => _reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        public void Release() => _released.TrySetResult();
+
+        public RecordingStore Hold(IAssetStore inner) => new(inner)
+        {
+            BeforeWrite = async (write, _) =>
+            {
+                if (match(write))
+                {
+                    _reached.TrySetResult();
+                    await _released.Task;
+                }
+            },
+        };
     }
 }
