@@ -379,8 +379,18 @@ internal sealed class SoakBench(BenchOptions options)
     {
         var check = new Check();
         var journalName = PendingJournal.NameFor(AssetManifest.DefaultName);
-        var objects = keys.Where(k => k != AssetManifest.DefaultName && k != journalName).ToArray();
+        var history = GenerationRecord.FolderFor(AssetManifest.DefaultName);
+        var objects = keys.Where(k => k != AssetManifest.DefaultName && k != journalName && !k.StartsWith(history, StringComparison.Ordinal)).ToArray();
         var wrong = new ConcurrentBag<string>();
+        // The history entry a successful switch stores beside the manifest: it must hold that manifest, verbatim.
+        foreach (var entry in keys.Where(k => k.StartsWith(history, StringComparison.Ordinal)))
+        {
+            var bytes = await admin.GetAsync(_bucket, prefix + entry);
+            if (bytes is null || !GenerationRecord.TryRead(bytes, out _, out var recorded) || !recorded.AsSpan().SequenceEqual(AssetManifest.Serialize(tree.Plan)))
+            {
+                wrong.Add($"{entry}: not a history entry of the plan's manifest");
+            }
+        }
         await Parallel.ForEachAsync(objects, new ParallelOptions { MaxDegreeOfParallelism = VerifyConcurrency }, async (key, _) =>
         {
             var planned = tree.Planned(key);
