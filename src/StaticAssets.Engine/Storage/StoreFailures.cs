@@ -69,6 +69,10 @@ public static class StoreFailures
     /// <summary>The first cause of type <typeparamref name="T"/> in <paramref name="error"/>'s chain, or null.</summary>
     public static T? Find<T>(Exception error) where T : Exception => Causes(error).OfType<T>().FirstOrDefault();
 
+    /// <summary>A request failed because its body's file changed after planning: final, never worth another attempt
+    /// (the SDKs' retry policies take it for a transient IOException and would send the same changed file again).</summary>
+    public static bool SourceChanged(Exception? error) => error is not null && Find<SourceChangedException>(error) is not null;
+
     /// <summary>The network failure in <paramref name="error"/>'s chain (connection refused, DNS, TLS, reset), or null.</summary>
     public static Exception? FindNetworkFailure(Exception error) => Causes(error).FirstOrDefault(c => c is HttpRequestException or SocketException);
 

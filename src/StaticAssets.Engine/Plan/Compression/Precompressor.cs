@@ -40,15 +40,10 @@ internal static class Precompressor
         var schedule = Enumerable.Range(0, jobs.Length).OrderByDescending(i => jobs[i].Asset.Size).ToArray();
         var done = await AllCores.MapAsync(schedule, (i, ct) => new ValueTask<VariantFile?>(
             CompressOneAsync(jobs[i].Asset, jobs[i].Format, brotliQuality, workDirectory, ct)), cancellationToken).ConfigureAwait(false);
-        var results = new VariantFile?[jobs.Length];
-        for (var k = 0; k < schedule.Length; k++)
+        // Added in job order, whatever order the work was scheduled in or finished in.
+        foreach (var (i, variant) in schedule.Zip(done).OrderBy(x => x.First))
         {
-            results[schedule[k]] = done[k];
-        }
-        // Added in job order, whatever order the work finished in.
-        for (var i = 0; i < jobs.Length; i++)
-        {
-            if (results[i] is { } variant)
+            if (variant is not null)
             {
                 jobs[i].Asset.Variants.Add(variant);
             }

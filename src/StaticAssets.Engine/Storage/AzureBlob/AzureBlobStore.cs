@@ -276,11 +276,9 @@ public sealed class AzureBlobStore : IAssetStore
     private sealed class NoRetryOfChangedSources(int maxRetries, Azure.Core.DelayStrategy delay) : Azure.Core.Pipeline.RetryPolicy(maxRetries, delay)
     {
         protected override bool ShouldRetry(Azure.Core.HttpMessage message, Exception? exception) =>
-            !SourceChanged(exception) && base.ShouldRetry(message, exception);
+            !StoreFailures.SourceChanged(exception) && base.ShouldRetry(message, exception);
 
         protected override ValueTask<bool> ShouldRetryAsync(Azure.Core.HttpMessage message, Exception? exception) =>
-            SourceChanged(exception) ? ValueTask.FromResult(false) : base.ShouldRetryAsync(message, exception);
-
-        private static bool SourceChanged(Exception? exception) => exception is not null && StoreFailures.Find<SourceChangedException>(exception) is not null;
+            StoreFailures.SourceChanged(exception) ? ValueTask.FromResult(false) : base.ShouldRetryAsync(message, exception);
     }
 }

@@ -53,12 +53,10 @@ internal sealed class PublishS3Client(AmazonS3Config config) : AmazonS3Client(co
     private sealed class NoRetryOfChangedSources(IClientConfig config) : AmazonS3StandardRetryPolicy(config)
     {
         public override bool RetryForException(IExecutionContext executionContext, Exception exception) =>
-            !SourceChanged(exception) && base.RetryForException(executionContext, exception);
+            !StoreFailures.SourceChanged(exception) && base.RetryForException(executionContext, exception);
 
         public override Task<bool> RetryForExceptionAsync(IExecutionContext executionContext, Exception exception) =>
-            SourceChanged(exception) ? Task.FromResult(false) : base.RetryForExceptionAsync(executionContext, exception);
-
-        private static bool SourceChanged(Exception exception) => StoreFailures.Find<SourceChangedException>(exception) is not null;
+            StoreFailures.SourceChanged(exception) ? Task.FromResult(false) : base.RetryForExceptionAsync(executionContext, exception);
     }
 
     private sealed class PlannedPayloadDigest : PipelineHandler
