@@ -8,11 +8,12 @@ using StaticAssets.Engine.Publishing;
 namespace StaticAssets.Bench;
 
 /// <summary>
-/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000]`: what rollback and prune
+/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency 64]`: what rollback and prune
 /// cost on Ceph RGW through the delay proxy. Rollback: a 3,000-file tree (150 MB, the package's defaults for S3:
 /// compressed copies, un-fingerprinted copies) published twice (every 10th file changed the second time), then rolled
 /// back to the first (the copies whose bytes differ are restored). Prune: a generation of
-/// `--stale` tiny files replaced by another, then pruned keeping 1 with no minimum age. Publishes go to the server
+/// `--stale` tiny files replaced by another, then pruned keeping 1 with no minimum age. Listing: the rollback's prefix
+/// listed plainly and in key ranges, side by side. Publishes go to the server
 /// directly; only the measured operation goes through the proxy, whose counters give its requests.
 /// </summary>
 internal static class GenerationsBench
@@ -25,6 +26,8 @@ internal static class GenerationsBench
         var stale = Arg("--stale", 30000);
         // Every how-many-th file the second version changes (1: all of them).
         var every = Arg("--change-every", 10);
+        // The rollback's and the prune's concurrency (the package's default for S3: 64).
+        var concurrency = Arg("--concurrency", 64);
         var endpoint = new Uri(Environment.GetEnvironmentVariable("STATICASSETS_S3_ENDPOINT") ?? "http://127.0.0.1:7480");
         var bucket = $"sa-bench-gen-{Guid.NewGuid():N}"[..30];
         using var admin = new BucketAdmin(endpoint);
@@ -61,16 +64,42 @@ internal static class GenerationsBench
             }
             await proxy.ResetAsync();
             RollbackResult rollback;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            await using (var store = Stores.Create(proxy.Url, bucket, "site/", 64))
+            await using (var store = Stores.Create(proxy.Url, bucket, "site/", concurrency))
             {
                 rollback = await GenerationRollback.RollbackAsync(store, new RollbackOptions { Source = new Engine.Manifest.GenerationSource("Bench") }, new BenchLog(verbose: true), CancellationToken.None);
             }
             var rollbackSeconds = clock.Elapsed.TotalSeconds;
+            var rollbackCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             var rollbackStats = (await proxy.StatsAsync()).Proxy;
-            Console.WriteLine($"RESULT-ROLLBACK files={files} changed=1/{every} rtt={rtt}ms succeeded={rollback.Succeeded} wall={rollbackSeconds:F2}s requests={rollbackStats.Requests} " +
+            Console.WriteLine($"RESULT-ROLLBACK files={files} changed=1/{every} rtt={rtt}ms succeeded={rollback.Succeeded} wall={rollbackSeconds:F2}s cpu={rollbackCpu:F2}s requests={rollbackStats.Requests} " +
                 $"({string.Join(", ", rollbackStats.Methods.OrderBy(m => m.Key).Select(m => $"{m.Key} {m.Value}"))}) verified={rollback.Verified} copies={rollback.Copied} " +
                 $"bytesUp={rollbackStats.BytesUp} {log.FirstError}");
+
+            // The same prefix listed plainly (pages one after another) and in key ranges split by the current
+            // manifest's keys (as rollback and prune list it), interleaved, 3 rounds each, the median reported.
+            var plainTimes = new List<double>();
+            var rangedTimes = new List<double>();
+            int listed;
+            await using (var store = Stores.Create(proxy.Url, bucket, "site/", concurrency))
+            {
+                var known = Engine.Manifest.AssetManifest.TryReadObjects(
+                    (await store.TryReadAsync(Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None))!, out var objects, out _) ? objects.Keys.ToArray() : [];
+                listed = (await Engine.Storage.AssetStoreExtensions.ListAllAsync(store, "", CancellationToken.None)).Count;
+                for (var round = 0; round < 3; round++)
+                {
+                    clock.Restart();
+                    await Engine.Storage.AssetStoreExtensions.ListAllAsync(store, "", CancellationToken.None);
+                    plainTimes.Add(clock.Elapsed.TotalSeconds);
+                    clock.Restart();
+                    await Engine.Storage.KeyRangeListing.ListAllAsync(store, "", known, CancellationToken.None);
+                    rangedTimes.Add(clock.Elapsed.TotalSeconds);
+                }
+            }
+            double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+            Console.WriteLine($"RESULT-LISTING keys={listed} rtt={rtt}ms plain_s={Median(plainTimes):F3} ranged_s={Median(rangedTimes):F3} " +
+                $"ratio={Median(rangedTimes) / Median(plainTimes):F2}");
 
             if (stale == 0)
             {
@@ -104,7 +133,7 @@ internal static class GenerationsBench
             await proxy.ResetAsync();
             PruneResult prune;
             clock.Restart();
-            await using (var store = Stores.Create(proxy.Url, bucket, "prune/", 64))
+            await using (var store = Stores.Create(proxy.Url, bucket, "prune/", concurrency))
             {
                 prune = await GenerationPrune.PruneAsync(store, new PruneOptions { KeepGenerations = 1, MinAge = TimeSpan.Zero, MaxDeletes = int.MaxValue, Project = "Bench" },
                     log, CancellationToken.None);

@@ -441,12 +441,19 @@ ensure_user() {
     fi
 }
 
+# A full memstore OSD makes RGW hold every write without an answer (a bench's CreateBucket waited minutes after
+# repeated runs had filled the 4 GB store): such an instance is not usable, and start replaces it.
+osd_full() { timeout 20 ceph -c "$DIR/ceph.conf" health 2>/dev/null | grep -q "full osd"; }
+
 cmd_start() {
     lock
     if is_running; then
-        log "already running"
-        print_settings
-        return 0
+        if ! osd_full; then
+            log "already running"
+            print_settings
+            return 0
+        fi
+        log "the running instance's OSD is full (writes would hang): replacing it with a fresh one"
     fi
     if [[ -e "$DIR" || -n "$(our_pids)" ]]; then
         local old_port

@@ -97,7 +97,7 @@ public sealed class DestinationState
         var listed = new Dictionary<string, long>(StringComparer.Ordinal);
         try
         {
-            await foreach (var obj in store.ListAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var obj in await KeyRangeListing.ListAllAsync(store, "", objects.Keys, cancellationToken).ConfigureAwait(false))
             {
                 listed[obj.Key] = obj.Size;
             }

@@ -17,22 +17,21 @@ public sealed record Generation(GenerationName Name, GenerationRecord Record, by
 
 /// <summary>
 /// What rollback, prune and the history listing start from, read in one round trip: the destination's current
-/// manifest and pending journal (two GETs) and, at the same time, one listing (of the whole prefix, or only of the
-/// manifest's history folder). History is per manifest name: <c>&lt;name&gt;.generations/</c> holds this manifest's
-/// entries and nothing of another manifest's at the same prefix.
+/// manifest and pending journal (two GETs) and, at the same time, the listing of the manifest's history folder. A
+/// rollback or prune then lists the whole prefix while it reads the entries it needs
+/// (<see cref="WithWholeListingAsync"/>). History is per manifest name: <c>&lt;name&gt;.generations/</c> holds this
+/// manifest's entries and nothing of another manifest's at the same prefix.
 /// </summary>
 public sealed class DestinationHistory
 {
-    private DestinationHistory(string manifestName, byte[]? manifest, byte[]? journal, IReadOnlyList<StoredObjectInfo> listing)
+    private DestinationHistory(string manifestName, byte[]? manifest, byte[]? journal, IReadOnlyList<GenerationName> entries, IReadOnlyList<StoredObjectInfo> listing)
     {
         ManifestName = manifestName;
         Manifest = manifest;
         Journal = journal;
+        Entries = entries;
         Listing = listing;
         Listed = listing.ToDictionary(o => o.Key, StringComparer.Ordinal);
-        var folder = GenerationRecord.FolderFor(manifestName);
-        Entries = listing.Select(o => GenerationName.TryParse(folder, o.Key)).OfType<GenerationName>()
-            .OrderBy(e => e.PublishedAt).ThenBy(e => e.Key, StringComparer.Ordinal).ToArray();
         if (journal is not null && PendingJournal.TryRead(journal, out var pending, out var originals))
         {
             Pending = pending;
@@ -45,7 +44,9 @@ public sealed class DestinationHistory
     /// <summary>The current manifest's bytes; null if there is none.</summary>
     public byte[]? Manifest { get; }
 
-    public string? ManifestSha256 => Manifest is null ? null : Sha256Digest.Compute(Manifest).Hex;
+    public string? ManifestSha256 => Manifest is null ? null : _manifestSha256 ??= Sha256Digest.Compute(Manifest).Hex;
+
+    private string? _manifestSha256;
 
     public byte[]? Journal { get; }
 
@@ -53,6 +54,7 @@ public sealed class DestinationHistory
 
     public IReadOnlyList<ManifestObject> Originals { get; } = [];
 
+    /// <summary>What was listed: the history folder, or after <see cref="WithWholeListingAsync"/> the whole prefix.</summary>
     public IReadOnlyList<StoredObjectInfo> Listing { get; }
 
     public IReadOnlyDictionary<string, StoredObjectInfo> Listed { get; }
@@ -70,17 +72,36 @@ public sealed class DestinationHistory
         .Where(f => f.EndsWith(".generations/", StringComparison.Ordinal) && f != GenerationRecord.FolderFor(ManifestName))
         .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 
-    /// <summary>Reads the manifest and the journal while listing the whole prefix (<paramref name="everything"/>) or
-    /// only this manifest's history folder.</summary>
-    public static async Task<DestinationHistory> ReadAsync(
-        IAssetStore store, string manifestName, bool everything, CancellationToken cancellationToken)
+    /// <summary>Reads the manifest and the journal while listing this manifest's history folder.</summary>
+    public static async Task<DestinationHistory> ReadAsync(IAssetStore store, string manifestName, CancellationToken cancellationToken)
     {
-        var listing = ListAsync(store, everything ? "" : GenerationRecord.FolderFor(manifestName), cancellationToken);
+        var folder = GenerationRecord.FolderFor(manifestName);
+        var listing = ListAsync(store, folder, [], cancellationToken);
         var manifest = store.ReadOrFailAsync(manifestName, cancellationToken);
         var journal = store.ReadOrFailAsync(PendingJournal.NameFor(manifestName), cancellationToken);
         await Task.WhenAll(listing, manifest, journal).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return new DestinationHistory(manifestName, await manifest.ConfigureAwait(false), await journal.ConfigureAwait(false), await listing.ConfigureAwait(false));
+        var listed = await listing.ConfigureAwait(false);
+        var entries = listed.Select(o => GenerationName.TryParse(folder, o.Key)).OfType<GenerationName>()
+            .OrderBy(e => e.PublishedAt).ThenBy(e => e.Key, StringComparer.Ordinal).ToArray();
+        return new DestinationHistory(manifestName, await manifest.ConfigureAwait(false), await journal.ConfigureAwait(false), entries, listed);
     }
+
+    /// <summary>The same history with the whole prefix listed, and the entries <paramref name="names"/> read at the same
+    /// time. The listing goes in key ranges at once where the store allows, split by the keys the manifest and the
+    /// journal name (<see cref="KeyRangeListing"/>).</summary>
+    public async Task<(DestinationHistory History, IReadOnlyList<Generation> Entries)> WithWholeListingAsync(
+        IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken)
+    {
+        var known = NamedBy(Manifest).Concat(Pending.Concat(Originals).Select(o => o.Key));
+        var listing = ListAsync(store, "", known, cancellationToken);
+        var reading = ReadEntriesAsync(store, names, cancellationToken);
+        await Task.WhenAll(listing, reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return (new DestinationHistory(ManifestName, Manifest, Journal, Entries, await listing.ConfigureAwait(false)), await reading.ConfigureAwait(false));
+    }
+
+    /// <summary>The keys of the content-addressed objects a manifest names (none if it is not readable).</summary>
+    public static IEnumerable<string> NamedBy(byte[]? manifest) =>
+        manifest is not null && AssetManifest.TryReadObjects(manifest, out var objects, out _) ? objects.Keys : [];
 
     /// <summary>Reads entries (at most the store's concurrency at once). An entry that is not a complete record is SA1016.</summary>
     public static async Task<IReadOnlyList<Generation>> ReadEntriesAsync(IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken)
@@ -98,11 +119,11 @@ public sealed class DestinationHistory
         return read;
     }
 
-    private static async Task<IReadOnlyList<StoredObjectInfo>> ListAsync(IAssetStore store, string under, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<StoredObjectInfo>> ListAsync(IAssetStore store, string under, IEnumerable<string> known, CancellationToken cancellationToken)
     {
         try
         {
-            return await store.ListAllAsync(under, cancellationToken).ConfigureAwait(false);
+            return await KeyRangeListing.ListAllAsync(store, under, known, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

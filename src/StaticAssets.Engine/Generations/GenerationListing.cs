@@ -20,7 +20,7 @@ public static class GenerationListing
 
     private static async Task<GenerationList?> ListCoreAsync(IAssetStore store, string manifestName, IPublishLog log, CancellationToken cancellationToken)
     {
-        var history = await DestinationHistory.ReadAsync(store, manifestName, everything: false, cancellationToken).ConfigureAwait(false);
+        var history = await DestinationHistory.ReadAsync(store, manifestName, cancellationToken).ConfigureAwait(false);
         var entries = await DestinationHistory.ReadEntriesAsync(store, history.Entries.Reverse(), cancellationToken).ConfigureAwait(false);
         var list = new GenerationList(entries, history.ManifestSha256);
         var currentMarked = false;

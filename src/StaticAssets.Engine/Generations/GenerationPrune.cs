@@ -75,10 +75,10 @@ public static class GenerationPrune
         var clock = Stopwatch.StartNew();
         StaticAssetPublisher.Validate(new PublishOptions { ManifestName = options.ManifestName }, log.Spelling);
         var now = options.Now();
-        var history = await DestinationHistory.ReadAsync(store, options.ManifestName, everything: true, cancellationToken).ConfigureAwait(false);
+        var history = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
         StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Project, options.AdoptManifest, store, log.Spelling);
 
-        var generations = await DestinationHistory.ReadEntriesAsync(store, history.Entries, cancellationToken).ConfigureAwait(false);
+        (history, var generations) = await history.WithWholeListingAsync(store, history.Entries, cancellationToken).ConfigureAwait(false);
         var protectedKeys = await ProtectedAsync(store, history, generations, options.KeepGenerations, cancellationToken).ConfigureAwait(false);
 
         // Each object this history names, with the newest generation naming it.
@@ -115,7 +115,7 @@ public static class GenerationPrune
         // another reason (the journal, another manifest, the minimum age) keeps its entry, so a later prune can still
         // tell it is ours.
         var ours = Kept(generations, history.ManifestSha256, options.KeepGenerations).SelectMany(g => g.Objects.Keys)
-            .Concat(NamedBy(history.Manifest)).ToHashSet(StringComparer.Ordinal);
+            .Concat(DestinationHistory.NamedBy(history.Manifest)).ToHashSet(StringComparer.Ordinal);
         var entries = generations
             .Where(g => !kept.Contains(g.Name.Key) && g.Record.ManifestSha256 != history.ManifestSha256
                 && g.Objects.Keys.All(k => doomedKeys.Contains(k) || ours.Contains(k) || !history.Listed.ContainsKey(k)))
@@ -141,8 +141,8 @@ public static class GenerationPrune
         if (doomed.Count > 0)
         {
             // A publish may have switched since the listing: whatever the manifest and journal name now stays.
-            var again = await DestinationHistory.ReadAsync(store, options.ManifestName, everything: false, cancellationToken).ConfigureAwait(false);
-            var named = NamedBy(again.Manifest).Concat(again.Pending.Select(o => o.Key)).ToHashSet(StringComparer.Ordinal);
+            var again = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
+            var named = DestinationHistory.NamedBy(again.Manifest).Concat(again.Pending.Select(o => o.Key)).ToHashSet(StringComparer.Ordinal);
             doomed.RemoveAll(o => named.Contains(o.Key));
             if (named.Overlaps(doomedKeys))
             {
@@ -199,7 +199,7 @@ public static class GenerationPrune
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
         keys.UnionWith(Kept(generations, history.ManifestSha256, keep).SelectMany(g => g.Objects.Keys));
-        keys.UnionWith(NamedBy(history.Manifest));
+        keys.UnionWith(DestinationHistory.NamedBy(history.Manifest));
         keys.UnionWith(history.Pending.Select(o => o.Key));
         keys.UnionWith(history.Originals.Select(o => o.Key));
         foreach (var folder in history.OtherHistoryFolders)
@@ -209,7 +209,7 @@ public static class GenerationPrune
             var theirs = await DestinationHistory.ReadEntriesAsync(store, names, cancellationToken).ConfigureAwait(false);
             keys.UnionWith(theirs.SelectMany(g => g.Objects.Keys));
             var manifest = await store.ReadOrFailAsync(other, cancellationToken).ConfigureAwait(false);
-            keys.UnionWith(NamedBy(manifest));
+            keys.UnionWith(DestinationHistory.NamedBy(manifest));
             if (await store.ReadOrFailAsync(PendingJournal.NameFor(other), cancellationToken).ConfigureAwait(false) is { } journal
                 && PendingJournal.TryRead(journal, out var pending, out _))
             {
@@ -218,9 +218,6 @@ public static class GenerationPrune
         }
         return keys;
     }
-
-    private static IEnumerable<string> NamedBy(byte[]? manifest) =>
-        manifest is not null && AssetManifest.TryReadObjects(manifest, out var objects, out _) ? objects.Keys : [];
 
     private static async Task DeleteAsync(IAssetStore store, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {

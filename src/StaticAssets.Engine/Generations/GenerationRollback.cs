@@ -37,11 +37,12 @@ public sealed record RollbackResult(bool Succeeded, Generation? Target = null, i
 }
 
 /// <summary>
-/// Makes an earlier generation of a manifest current again, in one step, without uploading any content: one listing
-/// of the prefix (sent with the reads of the manifest and the journal) proves every object the generation names is
-/// still there; one GET reads the generation; one PUT switches the manifest (its history entry, kind rollback, goes
-/// at the same time); then each un-fingerprinted copy whose bytes differ is restored from its fingerprinted key by a
-/// copy inside the store.
+/// Makes an earlier generation of a manifest current again, in one step, without uploading any content. Four round
+/// trips and the copies: the manifest and the journal are read while the history folder is listed; the chosen entry
+/// is read while the whole prefix is listed (in key ranges at once on S3), which proves every object the generation
+/// names is still there; one PUT switches the manifest (its history entry, kind rollback, goes at the same time);
+/// then each un-fingerprinted copy whose bytes differ is restored from its fingerprinted key by a copy inside the
+/// store, and the journal records their bytes.
 /// </summary>
 public static class GenerationRollback
 {
@@ -67,14 +68,15 @@ public static class GenerationRollback
             laps.Add($"{phase} {lap.Elapsed.TotalSeconds:F2} s");
             lap.Restart();
         }
-        var history = await DestinationHistory.ReadAsync(store, options.ManifestName, everything: true, cancellationToken).ConfigureAwait(false);
-        Lap("listing");
+        var history = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
+        Lap("history");
         StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Source.Project, options.AdoptManifest, store, log.Spelling);
 
         var chosen = Choose(history, options.Generation, store, log.Spelling);
-        var target = (await DestinationHistory.ReadEntriesAsync(store, [chosen], cancellationToken).ConfigureAwait(false))[0];
+        (history, var read) = await history.WithWholeListingAsync(store, [chosen], cancellationToken).ConfigureAwait(false);
+        var target = read[0];
         var assets = Assets(target.Manifest);
-        Lap("entry");
+        Lap("listing and entry");
 
         var missing = target.Objects.Values
             .Where(o => !(history.Listed.TryGetValue(o.Key, out var listed) && listed.Size == o.Size))

@@ -54,6 +54,20 @@ public interface IAssetStore : IAsyncDisposable
 }
 
 /// <summary>
+/// A store that can begin a listing after any key (S3's StartAfter). A listing's pages otherwise come one round trip
+/// after another (1,000 keys each on S3), so a large prefix is listed as several key ranges at once
+/// (<see cref="KeyRangeListing"/>), which depends on knowing the order the server lists in: documented as UTF-8 byte
+/// order for S3. Azure Blob lists in one sequence: its pages hold 5,000 names, and its order is not documented that
+/// precisely.
+/// </summary>
+public interface IListsAfterKey
+{
+    /// <summary>As <see cref="IAssetStore.ListAsync(string, CancellationToken)"/>, only keys after
+    /// <paramref name="startAfter"/> (in UTF-8 byte order, <see cref="Utf8KeyOrder"/>; null: from the first).</summary>
+    IAsyncEnumerable<StoredObjectInfo> ListAfterAsync(string under, string? startAfter, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// One object to store. <see cref="OpenContent"/> returns a fresh stream of exactly <see cref="Length"/> bytes
 /// that throws <see cref="SourceChangedException"/> before its last byte if the bytes do not match
 /// <see cref="Sha256"/>, and <see cref="SourceDeletedException"/> if the file is gone.

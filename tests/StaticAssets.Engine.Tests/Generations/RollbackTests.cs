@@ -27,10 +27,14 @@ public sealed class RollbackTests
 
         Assert.IsTrue(result.Succeeded, log.Dump());
         CollectionAssert.AreEqual(manifests[3], memory.Objects[Name], "generation 4 is current");
-        // One listing, the manifest and the journal, the chosen entry; then the switch (manifest + entry), the journal
-        // written ahead of the copies and after them, and the copies. Nothing else: no content is uploaded.
+        // The manifest and the journal with the history folder's listing; the chosen entry with the whole prefix's
+        // listing; then the switch (manifest + entry), the journal written ahead of the copies and after them, and the
+        // copies. Nothing else: no content is uploaded.
         var operations = store.Operations;
-        Assert.AreEqual(1, operations.Count(o => o.StartsWith("LIST ", StringComparison.Ordinal)), string.Join("\n", operations));
+        CollectionAssert.AreEqual(new[] { "LIST " + GenerationRecord.FolderFor(Name), "LIST " },
+            operations.Where(o => o.StartsWith("LIST ", StringComparison.Ordinal)).ToArray(), string.Join("\n", operations));
+        Assert.IsTrue(operations.Take(3).All(o => !TestData.IsHistory(o) || o.StartsWith("LIST ", StringComparison.Ordinal)),
+            "the entry is read after the history folder is listed:\n" + string.Join("\n", operations));
         var puts = operations.Where(o => o.StartsWith("PUT ", StringComparison.Ordinal)).Select(o => o[4..]).ToArray();
         CollectionAssert.AreEquivalent(new[] { Name, PendingJournal.NameFor(Name), PendingJournal.NameFor(Name) }, TestData.WithoutHistory(puts), string.Join("\n", operations));
         Assert.HasCount(1, puts.Where(TestData.IsHistory).ToArray());

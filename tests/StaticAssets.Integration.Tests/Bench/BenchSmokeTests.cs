@@ -60,6 +60,27 @@ public sealed class BenchSmokeTests
     }
 
     [TestMethod]
+    public async Task GenerationsModeRollsBackListsInRangesAndPrunes_PrintingItsResultLines()
+    {
+        // 600 files are ~1,500 content-addressed objects: enough known keys for the listing to go in 3 ranges.
+        var result = await Dotnet.RunAsync(
+            Dotnet.RepositoryRoot,
+            [Path.Combine("bench", "run.sh"), "generations", "--files", "600", "--stale", "200", "--rtt", "0"],
+            timeout: TimeSpan.FromMinutes(8),
+            program: "bash");
+        result.ShouldSucceed("bench/run.sh generations");
+
+        // Every 10th of the 600 files changed: 60 un-fingerprinted copies restored, no content uploaded but the
+        // manifest, its entry and the journal; the listing in ranges found what the plain one did; the prune deleted
+        // the 190 objects only the replaced generation named.
+        StringAssert.Matches(result.Output, new Regex(@"(?m)^RESULT-ROLLBACK files=600 changed=1/10 rtt=0ms succeeded=True wall=\d+\.\d+s cpu=\d+\.\d+s requests=\d+ .* verified=1\d{3} copies=60 "));
+        StringAssert.Matches(result.Output, new Regex(@"(?m)^RESULT-LISTING keys=[1-9]\d{3} rtt=0ms plain_s=\d+\.\d+ ranged_s=\d+\.\d+ ratio=\d+\.\d+$"));
+        var lastLine = result.Output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
+        StringAssert.Matches(lastLine, new Regex(@"^RESULT-PRUNE stale=200 rtt=0ms succeeded=True wall=\d+\.\d+s deleted=190 entries=1 requests=\d+ "),
+            "the RESULT-PRUNE line must end the output");
+    }
+
+    [TestMethod]
     public async Task SoakModeOnATinyTreeExplainsEveryFailedRequestAndPrintsTheResultSoakLine()
     {
         // Files change right after planning (a 300-file publish can be over in 300 ms, the default delay); the 65 MB

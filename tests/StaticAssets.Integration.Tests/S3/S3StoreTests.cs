@@ -26,6 +26,42 @@ public sealed class S3StoreTests : Stores.StoreContractTests
     }
 
     [TestMethod]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task ListingInKeyRangesAtOnce_GivesThePlainListingInItsOrder()
+    {
+        var (server, bucket) = await Server.Value;
+        var prefix = $"ranges-{Guid.NewGuid():N}/";
+        // 2,600 keys in folders where UTF-16 and UTF-8 order disagree (private use U+E000 against an emoji's surrogates).
+        string[] folders = ["css", "js", "lib/\uE000x", "lib/😀", "Ünï", "画像"];
+        var keys = Enumerable.Range(0, 2600).Select(i => $"{folders[i % folders.Length]}/f{i:d4}.{i * 7919 % 100_000:x5}.js").ToArray();
+        using (var client = server.CreateClient())
+        {
+            await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (key, token) =>
+                await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = bucket, Key = prefix + key, ContentBody = "x" }, token));
+        }
+
+        await using var proxy = new CountingProxy(server.Endpoint);
+        await using var store = (S3AssetStore)await CreateStoreAsync(prefix, via: proxy.Url);
+        var plain = (await store.ListAllAsync("", CancellationToken.None)).Select(o => o.Key).ToArray();
+        var plainRequests = proxy.Requests.Count;
+        // Known: half the keys, as a manifest names some of what is stored (those of css/, lib/\uE000x/ and Ünï/): the
+        // bounds fall after 933 and 1,867 keys, so each of the 3 ranges is one page.
+        var known = keys.Where((_, i) => i % 2 == 0).ToArray();
+        var ranged = (await KeyRangeListing.ListAllAsync(store, "", known, CancellationToken.None)).Select(o => o.Key).ToArray();
+        var rangedRequests = proxy.Requests.Skip(plainRequests).ToArray();
+        var after = (await store.ListAfterAsync("lib/", "lib/\uE000x/f0002.04567.js", CancellationToken.None).ToListAsync()).Select(o => o.Key).ToArray();
+
+        CollectionAssert.AreEqual(keys.Order(Utf8KeyOrder.Instance).ToArray(), plain, "RGW lists in UTF-8 byte order");
+        CollectionAssert.AreEqual(plain, ranged);
+        Assert.AreEqual(3, plainRequests, "2,600 keys are 3 pages");
+        Assert.HasCount(3, rangedRequests, "1,300 known keys: 3 ranges, one page each:\n" + string.Join("\n", rangedRequests));
+        Assert.AreEqual(2, rangedRequests.Count(r => r.Contains("start-after=", StringComparison.Ordinal)), string.Join("\n", rangedRequests));
+        CollectionAssert.AreEqual(plain.Where(k => k.StartsWith("lib/", StringComparison.Ordinal)
+            && Utf8KeyOrder.Instance.Compare(k, "lib/\uE000x/f0002.04567.js") > 0).ToArray(), after, "after a key, under a folder");
+        Assert.IsTrue(after[^1].StartsWith("lib/😀", StringComparison.Ordinal), "the emoji folder comes after U+E000 in UTF-8 order");
+    }
+
+    [TestMethod]
     public async Task LargeFilesAreUploadedInParts()
     {
         var (server, bucket) = await Server.Value;

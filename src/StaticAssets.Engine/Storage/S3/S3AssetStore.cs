@@ -14,7 +14,7 @@ namespace StaticAssets.Engine.Storage.S3;
 /// concurrency limit, so requests in flight never exceed it even when large files upload several parts at once.
 /// Credentials come only from the SDK's default chain and never appear in messages.
 /// </summary>
-public sealed class S3AssetStore : IAssetStore
+public sealed class S3AssetStore : IAssetStore, IListsAfterKey
 {
     /// <summary>Parts of one large file uploading at once.</summary>
     private const int PartsInFlightPerObject = 4;
@@ -88,9 +88,17 @@ public sealed class S3AssetStore : IAssetStore
         }
     }
 
-    public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, CancellationToken cancellationToken) =>
+        ListAfterAsync(under, null, cancellationToken);
+
+    public async IAsyncEnumerable<StoredObjectInfo> ListAfterAsync(
+        string under, string? startAfter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var request = new ListObjectsV2Request { BucketName = _destination.Bucket, Prefix = _destination.Prefix + under };
+        if (startAfter is not null)
+        {
+            request.StartAfter = _destination.Prefix + startAfter;
+        }
         do
         {
             ListObjectsV2Response response;

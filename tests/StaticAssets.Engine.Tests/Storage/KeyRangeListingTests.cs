@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+
+namespace StaticAssets.Engine.Tests.Storage;
+
+/// <summary>
+/// A listing in key ranges gives exactly the plain listing, in its order, whatever the known keys (a few, many, some
+/// not stored, none), with keys the known ones do not name and keys outside the Basic Multilingual Plane; it asks for
+/// the ranges at once, each about one page.
+/// </summary>
+[TestClass]
+public sealed class KeyRangeListingTests
+{
+    /// <summary>A store listing as S3 does: in UTF-8 byte order, pages of <see cref="PageSize"/> keys, from after any key.</summary>
+    private sealed class PagedStore : InMemoryStore, IListsAfterKey
+    {
+        private int _inFlight;
+
+        public int PageSize { get; init; } = 1000;
+
+        /// <summary>Lists from the first key whatever StartAfter says (an S3-compatible server that does not know it).</summary>
+        public bool IgnoresStartAfter { get; init; }
+
+        /// <summary>Where each page began (null: at the first key).</summary>
+        public ConcurrentQueue<string?> PagesAfter { get; } = new();
+
+        /// <summary>Where each listing began.</summary>
+        public ConcurrentQueue<string?> Listings { get; } = new();
+
+        public int PeakInFlight { get; private set; }
+
+        public override IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, CancellationToken cancellationToken) =>
+            ListAfterAsync(under, null, cancellationToken);
+
+        public async IAsyncEnumerable<StoredObjectInfo> ListAfterAsync(
+            string under, string? startAfter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            var keys = Objects.Keys.Where(k => k.StartsWith(under, StringComparison.Ordinal)).Order(Comparer<string>.Create(CompareUtf8)).ToArray();
+            Listings.Enqueue(startAfter);
+            var after = IgnoresStartAfter ? null : startAfter;
+            while (true)
+            {
+                PagesAfter.Enqueue(after);
+                var inFlight = Interlocked.Increment(ref _inFlight);
+                PeakInFlight = Math.Max(PeakInFlight, inFlight);
+                await Task.Delay(5, cancellationToken); // a round trip: the ranges overlap
+                Interlocked.Decrement(ref _inFlight);
+                var remaining = keys.Where(k => after is null || CompareUtf8(k, after) > 0).ToArray();
+                var page = remaining.Take(PageSize).ToArray();
+                foreach (var key in page)
+                {
+                    yield return new StoredObjectInfo(key, Objects[key].LongLength);
+                }
+                if (remaining.Length <= PageSize)
+                {
+                    yield break; // not truncated
+                }
+                after = page[^1];
+            }
+        }
+    }
+
+    /// <summary>The order S3 lists keys in, by their UTF-8 bytes (the reference the comparer is checked against).</summary>
+    private static int CompareUtf8(string x, string y) => Encoding.UTF8.GetBytes(x).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y));
+
+    private static PagedStore StoreWith(IEnumerable<string> keys, int pageSize = 1000)
+    {
+        var store = new PagedStore { PageSize = pageSize, MaxConcurrency = 8 };
+        foreach (var key in keys)
+        {
+            store.Objects[key] = [1, 2, 3];
+        }
+        return store;
+    }
+
+    private static string[] Keys(int count, int seed)
+    {
+        var random = new Random(seed);
+        // Folders and names mixing ASCII, Latin-1, CJK, private-use (U+E000-F8FF) and emoji (surrogate pairs): the
+        // last two are where UTF-16 and UTF-8 order disagree.
+        string[] parts = ["css", "js", "lib", "Ünï", "画像", "\uE000x", "\uF8FFz", "😀", "a😀b", "\uFFFDq", "z"];
+        return Enumerable.Range(0, count)
+            .Select(i => $"{parts[random.Next(parts.Length)]}/{parts[random.Next(parts.Length)]}{i:x5}.{random.Next(1 << 20):x5}.js")
+            .Distinct().ToArray();
+    }
+
+    [TestMethod]
+    [DataRow(5000, 3000, 1000, DisplayName = "Most keys known, pages of 1,000")]
+    [DataRow(5000, 1200, 1000, DisplayName = "A quarter known: ranges take several pages")]
+    [DataRow(3000, 3000, 7, DisplayName = "Tiny pages: every range takes many")]
+    public async Task GivesThePlainListingInItsOrder_RangesAtOnce(int stored, int known, int pageSize)
+    {
+        var keys = Keys(stored, seed: stored + known);
+        var store = StoreWith(keys, pageSize);
+        var random = new Random(7);
+        // Known keys: a random sample of what is stored, plus some that are not (a manifest may name a deleted object).
+        var knownKeys = keys.OrderBy(_ => random.Next()).Take(known).Concat(Keys(50, seed: 99).Select(k => "zz-gone/" + k)).ToArray();
+
+        var plain = await store.ListAllAsync("", CancellationToken.None);
+        var pagesPlain = store.PagesAfter.Count;
+        store.PagesAfter.Clear();
+        store.Listings.Clear();
+        var ranged = await KeyRangeListing.ListAllAsync(store, "", knownKeys, CancellationToken.None);
+
+        CollectionAssert.AreEqual(keys.Order(Comparer<string>.Create(CompareUtf8)).ToArray(), plain.Select(o => o.Key).ToArray(), "the fake lists in UTF-8 order");
+        CollectionAssert.AreEqual(plain.Select(o => o.Key).ToArray(), ranged.Select(o => o.Key).ToArray());
+        var ranges = (knownKeys.Length - 1) / KeyRangeListing.KnownKeysPerRange + 1;
+        Assert.HasCount(ranges, store.Listings.Distinct().ToArray(), "one listing begins at the start and one after each range's bound");
+        Assert.IsTrue(store.Listings.All(l => l is null || knownKeys.Contains(l)), "a range begins after a known key");
+        Assert.IsGreaterThan(1, store.PeakInFlight, "the ranges were listed one after another");
+        Assert.IsLessThanOrEqualTo(8, store.PeakInFlight, "more ranges at once than the store's concurrency");
+        Assert.IsLessThanOrEqualTo(pagesPlain + 2 * ranges, store.PagesAfter.Count, "a range reads at most one page past its end");
+    }
+
+    [TestMethod]
+    public async Task AServerThatIgnoresStartAfter_StillGivesEachKeyOnce()
+    {
+        var keys = Keys(3000, seed: 13);
+        var store = new PagedStore { IgnoresStartAfter = true };
+        foreach (var key in keys)
+        {
+            store.Objects[key] = [1];
+        }
+
+        var ranged = await KeyRangeListing.ListAllAsync(store, "", keys, CancellationToken.None);
+
+        CollectionAssert.AreEqual(keys.Order(Comparer<string>.Create(CompareUtf8)).ToArray(), ranged.Select(o => o.Key).ToArray());
+    }
+
+    [TestMethod]
+    public async Task UnderAFolder_OnlyItsKeys()
+    {
+        var keys = Keys(4000, seed: 3);
+        var store = StoreWith(keys);
+        var under = keys[0][..(keys[0].IndexOf('/') + 1)];
+
+        var ranged = await KeyRangeListing.ListAllAsync(store, under, keys, CancellationToken.None);
+
+        CollectionAssert.AreEqual(keys.Where(k => k.StartsWith(under, StringComparison.Ordinal)).Order(Comparer<string>.Create(CompareUtf8)).ToArray(),
+            ranged.Select(o => o.Key).ToArray());
+    }
+
+    [TestMethod]
+    public async Task FewKnownKeys_OrAStoreThatCannotStartAfterAKey_ListOnce()
+    {
+        var keys = Keys(3000, seed: 5);
+        var store = StoreWith(keys);
+        var few = await KeyRangeListing.ListAllAsync(store, "", keys.Take(900), CancellationToken.None);
+        Assert.HasCount(1, store.Listings, "900 known keys: one listing");
+        Assert.HasCount(3, store.PagesAfter, "3,000 keys: 3 pages one after another");
+        Assert.HasCount(keys.Length, few);
+
+        var plain = new InMemoryStore();
+        foreach (var key in keys)
+        {
+            plain.Objects[key] = [1];
+        }
+        var listed = await KeyRangeListing.ListAllAsync(plain, "", keys, CancellationToken.None);
+        CollectionAssert.AreEquivalent(keys, listed.Select(o => o.Key).ToArray());
+    }
+
+    [TestMethod]
+    public void Utf8KeyOrder_IsTheOrderOfTheUtf8Bytes()
+    {
+        var keys = Keys(3000, seed: 11).Concat(["", "a", "ab", "\uD7FF", "\uE000", "\uFFFF", "\U00010000", "\U0010FFFF"]).ToArray();
+        CollectionAssert.AreEqual(keys.Order(Comparer<string>.Create(CompareUtf8)).ToArray(), keys.Order(Utf8KeyOrder.Instance).ToArray());
+        Assert.IsLessThan(0, string.CompareOrdinal("😀", "\uE000"), "ordinal order puts the emoji first (the case this comparer exists for)");
+        Assert.IsGreaterThan(0, Utf8KeyOrder.Instance.Compare("😀", "\uE000"));
+    }
+}
