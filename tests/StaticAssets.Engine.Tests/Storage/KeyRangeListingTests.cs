@@ -20,6 +20,12 @@ public sealed class KeyRangeListingTests
         /// <summary>Lists from the first key whatever StartAfter says (an S3-compatible server that does not know it).</summary>
         public bool IgnoresStartAfter { get; init; }
 
+        /// <summary>A listing that begins after this key fails (the server refuses it).</summary>
+        public string? FailsAfter { get; init; }
+
+        /// <summary>Listings that ended because they were canceled.</summary>
+        public int Canceled;
+
         /// <summary>Where each page began (null: at the first key).</summary>
         public ConcurrentQueue<string?> PagesAfter { get; } = new();
 
@@ -42,8 +48,25 @@ public sealed class KeyRangeListingTests
                 PagesAfter.Enqueue(after);
                 var inFlight = Interlocked.Increment(ref _inFlight);
                 PeakInFlight = Math.Max(PeakInFlight, inFlight);
-                await Task.Delay(5, cancellationToken); // a round trip: the ranges overlap
-                Interlocked.Decrement(ref _inFlight);
+                try
+                {
+                    if (FailsAfter is not null && startAfter == FailsAfter)
+                    {
+                        await Task.Delay(50, cancellationToken);
+                        throw new StoreException(Messages.StoreRefused("403 AccessDenied"));
+                    }
+                    // A round trip, so the ranges overlap; a failing one leaves the others waiting for a slow answer.
+                    await Task.Delay(FailsAfter is null ? 5 : 10_000, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref Canceled);
+                    throw;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                }
                 var remaining = keys.Where(k => after is null || CompareUtf8(k, after) > 0).ToArray();
                 var page = remaining.Take(PageSize).ToArray();
                 foreach (var key in page)
@@ -124,6 +147,26 @@ public sealed class KeyRangeListingTests
         var ranged = await KeyRangeListing.ListAllAsync(store, "", keys, CancellationToken.None);
 
         CollectionAssert.AreEqual(keys.Order(Comparer<string>.Create(CompareUtf8)).ToArray(), ranged.Select(o => o.Key).ToArray());
+    }
+
+    [TestMethod]
+    [Timeout(5_000, CooperativeCancellation = true)]
+    public async Task ARangeThatFails_FailsTheListingWithItsCodedError_AndCancelsTheOthers()
+    {
+        var keys = Keys(3000, seed: 17);
+        var bound = keys.Order(Utf8KeyOrder.Instance).ElementAt(KeyRangeListing.KnownKeysPerRange - 1);
+        var store = new PagedStore { FailsAfter = bound, MaxConcurrency = 8 };
+        foreach (var key in keys)
+        {
+            store.Objects[key] = [1];
+        }
+
+        var failure = await Assert.ThrowsExactlyAsync<StoreException>(() => KeyRangeListing.ListAllAsync(store, "", keys, CancellationToken.None));
+
+        StringAssert.Contains(failure.Diagnostic.Message, "403 AccessDenied");
+        // Each other range that began (up to 5) was waiting 10 s for its page: canceled, not awaited (the 5 s timeout).
+        Assert.IsGreaterThan(1, store.Listings.Count);
+        Assert.AreEqual(store.Listings.Count - 1, store.Canceled, "every other range was canceled");
     }
 
     [TestMethod]
