@@ -15,6 +15,12 @@ public sealed record Generation(GenerationName Name, GenerationRecord Record, by
         : new Dictionary<string, ManifestObject>();
 }
 
+/// <summary>One history entry as a listing shows it: its name and record, without the manifest it carries.</summary>
+public sealed record ListedGeneration(GenerationName Name, GenerationRecord Record)
+{
+    public string Hash => Record.ManifestSha256[..GenerationRecord.NameHashLength];
+}
+
 /// <summary>
 /// What rollback, prune and the history listing start from, read in one round trip: the destination's current
 /// manifest and pending journal (two GETs) and, at the same time, the listing of the manifest's history folder. A
@@ -115,6 +121,35 @@ public sealed class DestinationHistory
                 read[i] = bytes is not null && GenerationRecord.TryRead(bytes, out var record, out var manifest)
                     ? new Generation(list[i], record, manifest)
                     : throw Messages.GenerationUnreadable(list[i].Key, store.Description).AsException();
+            }).ConfigureAwait(false);
+        return read;
+    }
+
+    /// <summary>Reads the records of entries from the start of each (<see cref="GenerationRecord.RecordBytes"/>: the
+    /// record comes before the manifest, which can be megabytes), at most the store's concurrency at once; an entry
+    /// whose record runs longer is read whole. An entry that is not a complete record is SA1016.</summary>
+    public static async Task<IReadOnlyList<ListedGeneration>> ReadRecordsAsync(IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken)
+    {
+        var list = names.ToArray();
+        var read = new ListedGeneration[list.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, list.Length), new ParallelOptions { MaxDegreeOfParallelism = store.MaxConcurrency, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                var start = await store.ReadStartOrFailAsync(list[i].Key, GenerationRecord.RecordBytes, token).ConfigureAwait(false);
+                var whole = start is not null && start.Length < GenerationRecord.RecordBytes;
+                if (start is not null && GenerationRecord.TryReadStart(start, whole, out var record))
+                {
+                    read[i] = new ListedGeneration(list[i], record);
+                }
+                else if (start is not null && !whole
+                    && await store.ReadOrFailAsync(list[i].Key, token).ConfigureAwait(false) is { } entry && GenerationRecord.TryRead(entry, out record, out _))
+                {
+                    read[i] = new ListedGeneration(list[i], record);
+                }
+                else
+                {
+                    throw Messages.GenerationUnreadable(list[i].Key, store.Description).AsException();
+                }
             }).ConfigureAwait(false);
         return read;
     }

@@ -4,15 +4,16 @@ using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Engine.Generations;
 
-public sealed record GenerationList(IReadOnlyList<Generation> NewestFirst, string? CurrentSha256)
+public sealed record GenerationList(IReadOnlyList<ListedGeneration> NewestFirst, string? CurrentSha256)
 {
     public static GenerationList Failed { get; } = new([], null);
 
-    public bool IsCurrent(Generation generation) => generation.Record.ManifestSha256 == CurrentSha256;
+    public bool IsCurrent(ListedGeneration generation) => generation.Record.ManifestSha256 == CurrentSha256;
 }
 
 /// <summary>The history of a manifest, newest first, the current generation marked: one listing of the history folder
-/// (with the manifest read at the same time), then the entries, at most the store's concurrency at once.</summary>
+/// (with the manifest read at the same time), then the start of each entry (its record, not the manifest it carries),
+/// at most the store's concurrency at once.</summary>
 public static class GenerationListing
 {
     public static Task<GenerationList?> ListAsync(IAssetStore store, string manifestName, IPublishLog log, CancellationToken cancellationToken) =>
@@ -21,7 +22,7 @@ public static class GenerationListing
     private static async Task<GenerationList?> ListCoreAsync(IAssetStore store, string manifestName, IPublishLog log, CancellationToken cancellationToken)
     {
         var history = await DestinationHistory.ReadAsync(store, manifestName, cancellationToken).ConfigureAwait(false);
-        var entries = await DestinationHistory.ReadEntriesAsync(store, history.Entries.Reverse(), cancellationToken).ConfigureAwait(false);
+        var entries = await DestinationHistory.ReadRecordsAsync(store, history.Entries.Reverse(), cancellationToken).ConfigureAwait(false);
         var list = new GenerationList(entries, history.ManifestSha256);
         var currentMarked = false;
         log.Message(LogImportance.High, $"{entries.Count:N0} generation(s) of '{manifestName}' at {store.Description}, newest first:");

@@ -148,31 +148,17 @@ public sealed record GenerationRecord(
             using var document = JsonDocument.Parse(utf8);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("generation", out var g) || g.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("manifest", out var m) || m.ValueKind != JsonValueKind.Object
-                || Text(g, "manifestSha256") is not { Length: 64 } sha
-                || Text(g, "publishedAt") is not { } at
-                || !DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var publishedAt)
-                || !g.TryGetProperty("objects", out var objects) || !objects.TryGetInt32(out var objectCount)
-                || !g.TryGetProperty("bytes", out var bytes) || !bytes.TryGetInt64(out var byteCount))
+                || !root.TryGetProperty("generation", out var g) || !TryReadRecord(g, out var read)
+                || !root.TryGetProperty("manifest", out var m) || m.ValueKind != JsonValueKind.Object)
             {
                 return false;
             }
             var raw = System.Text.Encoding.UTF8.GetBytes(m.GetRawText() + "\n");
-            if (Sha256Digest.Compute(raw).Hex != sha)
+            if (Sha256Digest.Compute(raw).Hex != read.ManifestSha256)
             {
                 return false;
             }
-            var source = g.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
-            var ci = source.ValueKind == JsonValueKind.Object && source.TryGetProperty("ci", out var c) && c.ValueKind == JsonValueKind.Object && Text(c, "provider") is { } provider
-                ? new CiRun(provider, Text(c, "buildId"), Text(c, "url"))
-                : null;
-            record = new GenerationRecord(
-                Text(g, "kind") == "rollback" ? GenerationKind.Rollback : GenerationKind.Publish,
-                publishedAt, Text(g, "replaces"), sha, objectCount, byteCount,
-                source.ValueKind == JsonValueKind.Object
-                    ? new GenerationSource(Text(source, "project"), Text(source, "version"), Text(source, "machine"), ci)
-                    : new GenerationSource());
+            record = read;
             manifest = raw;
             return true;
         }
@@ -180,6 +166,63 @@ public sealed record GenerationRecord(
         {
             return false;
         }
+    }
+
+    /// <summary>How much of the start of an entry holds its record: the record comes first, the manifest after it
+    /// (<see cref="Serialize"/>), and a record with its source and CI link is well under 1 KB.</summary>
+    public const int RecordBytes = 4096;
+
+    /// <summary>
+    /// Reads the record from the start of an entry, without the manifest it carries (what a history listing needs).
+    /// False if <paramref name="start"/> does not hold the whole record (<paramref name="whole"/>: it is the whole
+    /// entry) or the record is not a complete one. The manifest's digest is not checked: it is not there.
+    /// </summary>
+    public static bool TryReadStart(ReadOnlySpan<byte> start, bool whole, out GenerationRecord record)
+    {
+        record = null!;
+        try
+        {
+            var reader = new Utf8JsonReader(start, isFinalBlock: whole, state: default);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject
+                || !reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("generation")
+                || !JsonDocument.TryParseValue(ref reader, out var document))
+            {
+                return false;
+            }
+            using (document)
+            {
+                return TryReadRecord(document!.RootElement, out record);
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryReadRecord(JsonElement g, out GenerationRecord record)
+    {
+        record = null!;
+        if (g.ValueKind != JsonValueKind.Object
+            || Text(g, "manifestSha256") is not { Length: 64 } sha
+            || Text(g, "publishedAt") is not { } at
+            || !DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var publishedAt)
+            || !g.TryGetProperty("objects", out var objects) || !objects.TryGetInt32(out var objectCount)
+            || !g.TryGetProperty("bytes", out var bytes) || !bytes.TryGetInt64(out var byteCount))
+        {
+            return false;
+        }
+        var source = g.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+        var ci = source.ValueKind == JsonValueKind.Object && source.TryGetProperty("ci", out var c) && c.ValueKind == JsonValueKind.Object && Text(c, "provider") is { } provider
+            ? new CiRun(provider, Text(c, "buildId"), Text(c, "url"))
+            : null;
+        record = new GenerationRecord(
+            Text(g, "kind") == "rollback" ? GenerationKind.Rollback : GenerationKind.Publish,
+            publishedAt, Text(g, "replaces"), sha, objectCount, byteCount,
+            source.ValueKind == JsonValueKind.Object
+                ? new GenerationSource(Text(source, "project"), Text(source, "version"), Text(source, "machine"), ci)
+                : new GenerationSource());
+        return true;
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -24,6 +24,15 @@ public interface IAssetStore : IAsyncDisposable
     /// <summary>Reads a small object (the manifest) whole; null when the destination has no such key.</summary>
     Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>Reads at most the first <paramref name="length"/> bytes of an object (a history entry's record without
+    /// the manifest it carries); null when the destination has no such key. The backends send a ranged read; this
+    /// default reads the object whole.</summary>
+    async Task<byte[]?> TryReadStartAsync(string key, int length, CancellationToken cancellationToken)
+    {
+        var bytes = await TryReadAsync(key, cancellationToken).ConfigureAwait(false);
+        return bytes is not null && bytes.Length > length ? bytes[..length] : bytes;
+    }
+
     /// <summary>Lists every object under the destination's root (or prefix) whose key starts with
     /// <paramref name="under"/> ("" for all), keys relative to the root, with their size and last-modified time.</summary>
     IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, CancellationToken cancellationToken);
@@ -104,11 +113,21 @@ public static class AssetStoreExtensions
 
     /// <summary>Reads a small object; null if there is none; a failure is the coded error saying what could not be read
     /// (SA3002, or the store's own code) and that nothing was written.</summary>
-    public static async Task<byte[]?> ReadOrFailAsync(this IAssetStore store, string key, CancellationToken cancellationToken)
+    public static Task<byte[]?> ReadOrFailAsync(this IAssetStore store, string key, CancellationToken cancellationToken) =>
+        ReadOrFailAsync(store, key, null, cancellationToken);
+
+    /// <summary>As <see cref="ReadOrFailAsync(IAssetStore, string, CancellationToken)"/>, at most the first
+    /// <paramref name="length"/> bytes.</summary>
+    public static Task<byte[]?> ReadStartOrFailAsync(this IAssetStore store, string key, int length, CancellationToken cancellationToken) =>
+        ReadOrFailAsync(store, key, length, cancellationToken);
+
+    private static async Task<byte[]?> ReadOrFailAsync(IAssetStore store, string key, int? length, CancellationToken cancellationToken)
     {
         try
         {
-            return await store.TryReadAsync(key, cancellationToken).ConfigureAwait(false);
+            return length is { } first
+                ? await store.TryReadStartAsync(key, first, cancellationToken).ConfigureAwait(false)
+                : await store.TryReadAsync(key, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

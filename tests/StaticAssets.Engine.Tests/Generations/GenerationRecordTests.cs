@@ -25,6 +25,27 @@ public sealed class GenerationRecordTests
     }
 
     [TestMethod]
+    public void TheRecordReadsFromTheStartOfAnEntry_WithoutTheManifestAfterIt()
+    {
+        // A manifest of 3,000 assets (~1 MB) after a record with every optional field.
+        var manifest = Encoding.UTF8.GetBytes("{\n  \"paths\": {\n" + string.Join(",\n", Enumerable.Range(0, 3000).Select(i => $"    \"lib/f{i}.js\": \"lib/f{i}.0123456789ab.js\"")) + "\n  }\n}\n");
+        var source = new GenerationSource("SampleApp", "1.2.3", "build-7", new CiRun("AzureDevOps", "4711", "https://dev.azure.com/org/" + new string('p', 200) + "/_build/results?buildId=4711"));
+        var record = GenerationRecord.For(GenerationKind.Publish, manifest, Manifest, new DateTimeOffset(2026, 5, 1, 12, 0, 0, 123, TimeSpan.Zero), source);
+        var bytes = record.Serialize(manifest);
+
+        Assert.IsTrue(GenerationRecord.TryReadStart(bytes.AsSpan(0, GenerationRecord.RecordBytes), whole: false, out var read));
+        Assert.AreEqual(record with { Source = read.Source }, read);
+        Assert.AreEqual(source, read.Source);
+        Assert.IsTrue(GenerationRecord.TryReadStart(bytes, whole: true, out _), "the whole entry reads too");
+        // Cut inside the record: not readable from this much (the listing then reads the entry whole).
+        var recordLength = Encoding.UTF8.GetString(bytes).IndexOf("\"manifest\"", StringComparison.Ordinal);
+        Assert.IsFalse(GenerationRecord.TryReadStart(bytes.AsSpan(0, recordLength - 20), whole: false, out _));
+        Assert.IsFalse(GenerationRecord.TryReadStart("{\"generation\": {}}"u8, whole: true, out _));
+        Assert.IsFalse(GenerationRecord.TryReadStart("{\"manifest\": {}, \"generation\": {}}"u8, whole: true, out _), "the record comes first");
+        Assert.IsFalse(GenerationRecord.TryReadStart("not json"u8, whole: false, out _));
+    }
+
+    [TestMethod]
     public void AnEntryWhoseManifestIsNotTheOneItsHashNamesIsNeverUsed()
     {
         var bytes = GenerationRecord.For(GenerationKind.Publish, Manifest, null, DateTimeOffset.UtcNow, new()).Serialize(Manifest);

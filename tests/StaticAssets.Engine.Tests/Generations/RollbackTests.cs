@@ -170,4 +170,38 @@ public sealed class RollbackTests
         Assert.AreEqual(3, memory.Objects.Keys.Count(k => k.StartsWith("app1.manifest.generations/", StringComparison.Ordinal)));
         CollectionAssert.AreEqual(app2, memory.Objects["app2.manifest.json"], "the other project's manifest");
     }
+
+    [TestMethod]
+    public async Task TheHistoryListingReadsTheStartOfEachEntry_NotTheManifestsTheyCarry()
+    {
+        var (memory, manifests, site) = await FiveGenerationsAsync();
+        using var _ = site;
+        var store = new RecordingStore(memory);
+        var log = new RecordingLog();
+
+        var list = await GenerationListing.ListAsync(store, Name, log, CancellationToken.None);
+
+        Assert.IsNotNull(list, log.Dump());
+        CollectionAssert.AreEqual(manifests.Reverse().Select(m => Sha256Digest.Compute(m).Hex[..12]).ToArray(), list.NewestFirst.Select(g => g.Hash).ToArray());
+        Assert.IsTrue(list.IsCurrent(list.NewestFirst[0]));
+        var entryReads = store.Operations.Where(o => o.StartsWith("GET ", StringComparison.Ordinal) && TestData.IsHistory(o)).ToArray();
+        Assert.HasCount(5, entryReads);
+        Assert.IsTrue(entryReads.All(o => o.EndsWith($" (first {GenerationRecord.RecordBytes} bytes)", StringComparison.Ordinal)), string.Join("\n", entryReads));
+    }
+
+    [TestMethod]
+    public async Task AnEntryCutShort_IsSA1016ForTheListing()
+    {
+        var (memory, _, site) = await FiveGenerationsAsync();
+        using var __ = site;
+        var entry = memory.Objects.Keys.Where(TestData.IsHistory).Order(StringComparer.Ordinal).First();
+        memory.Objects[entry] = memory.Objects[entry][..40];
+        var log = new RecordingLog();
+
+        var list = await GenerationListing.ListAsync(memory, Name, log, CancellationToken.None);
+
+        Assert.IsNull(list);
+        StringAssert.Contains(log.Dump(), "SA1016");
+        StringAssert.Contains(log.Dump(), entry);
+    }
 }

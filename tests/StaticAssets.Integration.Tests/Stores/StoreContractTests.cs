@@ -42,6 +42,22 @@ public abstract class StoreContractTests
     }
 
     [TestMethod]
+    public async Task TheStartOfAnObjectIsItsFirstBytes_AllOfAShorterOne_NullForAMissingKey()
+    {
+        var prefix = NewPrefix();
+        var content = RandomNumberGenerator.GetBytes(50_000);
+        await using var store = await CreateStoreAsync(prefix);
+        await store.WriteAsync(Planned("history/long.json", content).Write, CancellationToken.None);
+        await store.WriteAsync(Planned("history/short.json", content[..100]).Write, CancellationToken.None);
+        await store.WriteAsync(Planned("history/empty.json", []).Write, CancellationToken.None);
+
+        CollectionAssert.AreEqual(content[..4096], await store.TryReadStartAsync("history/long.json", 4096, CancellationToken.None));
+        CollectionAssert.AreEqual(content[..100], await store.TryReadStartAsync("history/short.json", 4096, CancellationToken.None));
+        CollectionAssert.AreEqual(Array.Empty<byte>(), await store.TryReadStartAsync("history/empty.json", 4096, CancellationToken.None));
+        Assert.IsNull(await store.TryReadStartAsync("history/missing.json", 4096, CancellationToken.None));
+    }
+
+    [TestMethod]
     [DataRow(false, DisplayName = "Objects come back byte for byte with their headers (one request)")]
     [DataRow(true, DisplayName = "Objects come back byte for byte with their headers (multi-part)")]
     public async Task ObjectsComeBackByteForByteWithTheirHeaders(bool large)

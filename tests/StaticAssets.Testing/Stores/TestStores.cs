@@ -148,6 +148,13 @@ public sealed class RecordingStore(IAssetStore inner) : IAssetStore
         return inner.TryReadAsync(key, cancellationToken);
     }
 
+    public Task<byte[]?> TryReadStartAsync(string key, int length, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _reads);
+        _operations.Enqueue($"GET {key} (first {length} bytes)");
+        return inner.TryReadStartAsync(key, length, cancellationToken);
+    }
+
     public IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, CancellationToken cancellationToken)
     {
         _operations.Enqueue("LIST " + under);

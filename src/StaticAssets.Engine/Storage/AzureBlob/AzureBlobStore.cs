@@ -61,16 +61,26 @@ public sealed class AzureBlobStore : IAssetStore
 
     public int MaxConcurrency { get; }
 
-    public async Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
+    public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => ReadAsync(key, null, cancellationToken);
+
+    public Task<byte[]?> TryReadStartAsync(string key, int length, CancellationToken cancellationToken) => ReadAsync(key, length, cancellationToken);
+
+    private async Task<byte[]?> ReadAsync(string key, int? length, CancellationToken cancellationToken)
     {
         try
         {
-            var response = await Blob(key).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            var response = length is { } first
+                ? await Blob(key).DownloadContentAsync(new BlobDownloadOptions { Range = new HttpRange(0, first) }, cancellationToken).ConfigureAwait(false)
+                : await Blob(key).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
             return response.Value.Content.ToArray();
         }
         catch (RequestFailedException e) when (e.Status == 404 && e.ErrorCode == BlobErrorCode.BlobNotFound)
         {
             return null;
+        }
+        catch (RequestFailedException e) when (length is not null && e.Status == 416)
+        {
+            return []; // an empty blob has no first byte
         }
         catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
         {

@@ -38,6 +38,26 @@ public sealed class LocalFolderStore : IAssetStore
         }
     }
 
+    public async Task<byte[]?> TryReadStartAsync(string key, int length, CancellationToken cancellationToken)
+    {
+        var path = PathFor(key);
+        try
+        {
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: true);
+            var buffer = new byte[(int)Math.Min(length, file.Length)];
+            await file.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
+            return buffer;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
     public async IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Start at the deepest folder the key prefix names, so listing a sub-folder does not walk the whole tree.

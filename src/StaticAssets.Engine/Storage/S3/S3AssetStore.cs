@@ -69,11 +69,20 @@ public sealed class S3AssetStore : IAssetStore, IListsAfterKey
 
     public int MaxConcurrency { get; }
 
-    public async Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
+    public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => ReadAsync(key, null, cancellationToken);
+
+    public Task<byte[]?> TryReadStartAsync(string key, int length, CancellationToken cancellationToken) => ReadAsync(key, length, cancellationToken);
+
+    private async Task<byte[]?> ReadAsync(string key, int? length, CancellationToken cancellationToken)
     {
+        var request = new GetObjectRequest { BucketName = _destination.Bucket, Key = _destination.Prefix + key };
+        if (length is { } first)
+        {
+            request.ByteRange = new ByteRange(0, first - 1);
+        }
         try
         {
-            using var response = await _client.GetObjectAsync(_destination.Bucket, _destination.Prefix + key, cancellationToken).ConfigureAwait(false);
+            using var response = await _client.GetObjectAsync(request, cancellationToken).ConfigureAwait(false);
             using var buffer = new MemoryStream();
             await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
             return buffer.ToArray();
@@ -81,6 +90,10 @@ public sealed class S3AssetStore : IAssetStore, IListsAfterKey
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
             return null;
+        }
+        catch (AmazonS3Exception e) when (length is not null && e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            return []; // an empty object has no first byte
         }
         catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
         {
