@@ -13,7 +13,7 @@ namespace StaticAssets.Bench;
 /// compressed copies, un-fingerprinted copies) published twice (every 10th file changed the second time), then rolled
 /// back to the first (the copies whose bytes differ are restored). Prune: a generation of
 /// `--stale` tiny files replaced by another, then pruned keeping 1 with no minimum age. Listing: the rollback's prefix
-/// listed plainly and in key ranges, side by side. Publishes go to the server
+/// listed plainly and in key ranges, side by side; the history listing's requests and bytes. Publishes go to the server
 /// directly; only the measured operation goes through the proxy, whose counters give its requests.
 /// </summary>
 internal static class GenerationsBench
@@ -76,6 +76,18 @@ internal static class GenerationsBench
             Console.WriteLine($"RESULT-ROLLBACK files={files} changed=1/{every} rtt={rtt}ms succeeded={rollback.Succeeded} wall={rollbackSeconds:F2}s cpu={rollbackCpu:F2}s requests={rollbackStats.Requests} " +
                 $"({string.Join(", ", rollbackStats.Methods.OrderBy(m => m.Key).Select(m => $"{m.Key} {m.Value}"))}) verified={rollback.Verified} copies={rollback.Copied} " +
                 $"bytesUp={rollbackStats.BytesUp} {log.FirstError}");
+
+            // The history listing after the rollback (three entries, each carrying a manifest of the whole tree).
+            await proxy.ResetAsync();
+            clock.Restart();
+            GenerationList? history;
+            await using (var store = Stores.Create(proxy.Url, bucket, "site/", concurrency))
+            {
+                history = await GenerationListing.ListAsync(store, Engine.Manifest.AssetManifest.DefaultName, new BenchLog(verbose: false), CancellationToken.None);
+            }
+            var historySeconds = clock.Elapsed.TotalSeconds;
+            var historyStats = (await proxy.StatsAsync()).Proxy;
+            Console.WriteLine($"RESULT-HISTORY entries={history?.NewestFirst.Count ?? -1} rtt={rtt}ms wall={historySeconds:F2}s requests={historyStats.Requests} bytesDown={historyStats.BytesDown}");
 
             // The same prefix listed plainly (pages one after another) and in key ranges split by the current
             // manifest's keys (as rollback and prune list it), interleaved, 3 rounds each, the median reported.

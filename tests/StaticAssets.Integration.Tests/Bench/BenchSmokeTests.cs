@@ -74,6 +74,7 @@ public sealed class BenchSmokeTests
         // manifest, its entry and the journal; the listing in ranges found what the plain one did; the prune deleted
         // the 190 objects only the replaced generation named.
         StringAssert.Matches(result.Output, new Regex(@"(?m)^RESULT-ROLLBACK files=600 changed=1/10 rtt=0ms succeeded=True wall=\d+\.\d+s cpu=\d+\.\d+s requests=\d+ .* verified=1\d{3} copies=60 "));
+        StringAssert.Matches(result.Output, new Regex(@"(?m)^RESULT-HISTORY entries=3 rtt=0ms wall=\d+\.\d+s requests=\d+ bytesDown=\d+$"));
         StringAssert.Matches(result.Output, new Regex(@"(?m)^RESULT-LISTING keys=[1-9]\d{3} rtt=0ms plain_s=\d+\.\d+ ranged_s=\d+\.\d+ ratio=\d+\.\d+$"));
         var lastLine = result.Output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
         StringAssert.Matches(lastLine, new Regex(@"^RESULT-PRUNE stale=200 rtt=0ms succeeded=True wall=\d+\.\d+s deleted=190 entries=1 requests=\d+ "),
