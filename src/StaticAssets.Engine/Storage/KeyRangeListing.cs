@@ -10,7 +10,8 @@ namespace StaticAssets.Engine.Storage;
 public static class KeyRangeListing
 {
     /// <summary>Known keys per range: S3 pages hold 1,000 keys, and a prefix usually holds more than its manifest names
-    /// (older generations' objects, history entries), so a range of 500 known keys is most often one page.</summary>
+    /// (older generations' objects, history entries), so a range of 500 known keys is most often one page. Measured
+    /// (11,098 keys, RTT 40 ms, Ceph RGW, 2 runs each): 250 a range 0.32-0.34 s, 500 0.19-0.20 s, 900 0.24-0.25 s.</summary>
     public const int KnownKeysPerRange = 500;
 
     /// <summary>Fewer known keys than one S3 page: one listing request is likely enough.</summary>
