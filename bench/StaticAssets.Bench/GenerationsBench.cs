@@ -109,9 +109,8 @@ internal static class GenerationsBench
                     rangedTimes.Add(clock.Elapsed.TotalSeconds);
                 }
             }
-            double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-            Console.WriteLine($"RESULT-LISTING keys={listed} rtt={rtt}ms plain_s={Median(plainTimes):F3} ranged_s={Median(rangedTimes):F3} " +
-                $"ratio={Median(rangedTimes) / Median(plainTimes):F2}");
+            Console.WriteLine($"RESULT-LISTING keys={listed} rtt={rtt}ms plain_s={Report.Median(plainTimes):F3} ranged_s={Report.Median(rangedTimes):F3} " +
+                $"ratio={Report.Median(rangedTimes) / Report.Median(plainTimes):F2}");
 
             if (stale == 0)
             {

@@ -5,16 +5,23 @@ using System.Globalization;
 namespace StaticAssets.Engine.Core;
 
 /// <summary>
-/// Where a publish's time went, phase by phase, for the normal-verbosity log line and the benchmark. Phases may
-/// overlap (the destination is read while the tree is planned), so they need not add up to the total.
+/// Where a publish's (or a rollback's) time went, phase by phase, for the normal-verbosity log line and the
+/// benchmark. Phases may overlap (the destination is read while the tree is planned), so they need not add up to the
+/// total.
 /// </summary>
-public sealed class PhaseTimes
+public sealed class PhaseTimes(IReadOnlyList<string> order)
 {
     /// <summary>The phases in the order a publish runs them; the log line keeps this order.</summary>
     public static IReadOnlyList<string> Order { get; } =
         ["gather", "hash", "rewrite", "compress", "destination read", "upload", "switch", "copies", "journal"];
 
     private readonly ConcurrentDictionary<string, TimeSpan> _times = new(StringComparer.Ordinal);
+
+    /// <summary>A publish's phases (<see cref="Order"/>).</summary>
+    public PhaseTimes()
+        : this(Order)
+    {
+    }
 
     /// <summary>Times the rest of a <c>using</c> block as <paramref name="phase"/> (added to it if it ran before).</summary>
     public Measurement Measure(string phase) => new(this, phase, Stopwatch.GetTimestamp());
@@ -23,8 +30,8 @@ public sealed class PhaseTimes
 
     public TimeSpan? this[string phase] => _times.TryGetValue(phase, out var time) ? time : null;
 
-    /// <summary><c>gather 0.01 s, hash 0.12 s, ...</c>: the phases that ran, in <see cref="Order"/>.</summary>
-    public override string ToString() => string.Join(", ", Order.Where(_times.ContainsKey)
+    /// <summary><c>gather 0.01 s, hash 0.12 s, ...</c>: the phases that ran, in the order given.</summary>
+    public override string ToString() => string.Join(", ", order.Where(_times.ContainsKey)
         .Select(phase => string.Create(CultureInfo.InvariantCulture, $"{phase} {_times[phase].TotalSeconds:F2} s")));
 
     public readonly struct Measurement(PhaseTimes times, string phase, long started) : IDisposable

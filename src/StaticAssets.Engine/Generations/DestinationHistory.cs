@@ -110,48 +110,43 @@ public sealed class DestinationHistory
         manifest is not null && AssetManifest.TryReadObjects(manifest, out var objects, out _) ? objects.Keys : [];
 
     /// <summary>Reads entries (at most the store's concurrency at once). An entry that is not a complete record is SA1016.</summary>
-    public static async Task<IReadOnlyList<Generation>> ReadEntriesAsync(IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken)
-    {
-        var list = names.ToArray();
-        var read = new Generation[list.Length];
-        await Parallel.ForEachAsync(Enumerable.Range(0, list.Length), new ParallelOptions { MaxDegreeOfParallelism = store.MaxConcurrency, CancellationToken = cancellationToken },
-            async (i, token) =>
-            {
-                var bytes = await store.ReadOrFailAsync(list[i].Key, token).ConfigureAwait(false);
-                read[i] = bytes is not null && GenerationRecord.TryRead(bytes, out var record, out var manifest)
-                    ? new Generation(list[i], record, manifest)
-                    : throw Messages.GenerationUnreadable(list[i].Key, store.Description).AsException();
-            }).ConfigureAwait(false);
-        return read;
-    }
+    public static Task<IReadOnlyList<Generation>> ReadEntriesAsync(IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken) =>
+        ReadEachAsync(store, names, async (name, token) =>
+            await store.ReadOrFailAsync(name.Key, token).ConfigureAwait(false) is { } entry && GenerationRecord.TryRead(entry, out var record, out var manifest)
+                ? new Generation(name, record, manifest)
+                : null, cancellationToken);
 
     /// <summary>Reads the records of entries from the start of each (<see cref="GenerationRecord.RecordBytes"/>: the
     /// record comes before the manifest, which can be megabytes), at most the store's concurrency at once; an entry
     /// whose record runs longer is read whole. An entry that is not a complete record is SA1016.</summary>
-    public static async Task<IReadOnlyList<ListedGeneration>> ReadRecordsAsync(IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<ListedGeneration>> ReadRecordsAsync(IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken) =>
+        ReadEachAsync(store, names, async (name, token) =>
+        {
+            if (await store.ReadStartOrFailAsync(name.Key, GenerationRecord.RecordBytes, token).ConfigureAwait(false) is not { } start)
+            {
+                return null;
+            }
+            var whole = start.Length < GenerationRecord.RecordBytes;
+            if (GenerationRecord.TryReadStart(start, whole, out var record)
+                || (!whole && await store.ReadOrFailAsync(name.Key, token).ConfigureAwait(false) is { } entry && GenerationRecord.TryRead(entry, out record, out _)))
+            {
+                return new ListedGeneration(name, record);
+            }
+            return null;
+        }, cancellationToken);
+
+    /// <summary>Reads each of <paramref name="names"/> with <paramref name="read"/>, in their order, at most the store's
+    /// concurrency at once; an entry <paramref name="read"/> finds missing or unreadable (null) is SA1016.</summary>
+    private static async Task<IReadOnlyList<T>> ReadEachAsync<T>(
+        IAssetStore store, IEnumerable<GenerationName> names, Func<GenerationName, CancellationToken, Task<T?>> read, CancellationToken cancellationToken)
+        where T : class
     {
         var list = names.ToArray();
-        var read = new ListedGeneration[list.Length];
+        var found = new T[list.Length];
         await Parallel.ForEachAsync(Enumerable.Range(0, list.Length), new ParallelOptions { MaxDegreeOfParallelism = store.MaxConcurrency, CancellationToken = cancellationToken },
-            async (i, token) =>
-            {
-                var start = await store.ReadStartOrFailAsync(list[i].Key, GenerationRecord.RecordBytes, token).ConfigureAwait(false);
-                var whole = start is not null && start.Length < GenerationRecord.RecordBytes;
-                if (start is not null && GenerationRecord.TryReadStart(start, whole, out var record))
-                {
-                    read[i] = new ListedGeneration(list[i], record);
-                }
-                else if (start is not null && !whole
-                    && await store.ReadOrFailAsync(list[i].Key, token).ConfigureAwait(false) is { } entry && GenerationRecord.TryRead(entry, out record, out _))
-                {
-                    read[i] = new ListedGeneration(list[i], record);
-                }
-                else
-                {
-                    throw Messages.GenerationUnreadable(list[i].Key, store.Description).AsException();
-                }
-            }).ConfigureAwait(false);
-        return read;
+            async (i, token) => found[i] = await read(list[i], token).ConfigureAwait(false)
+                ?? throw Messages.GenerationUnreadable(list[i].Key, store.Description).AsException()).ConfigureAwait(false);
+        return found;
     }
 
     private static async Task<IReadOnlyList<StoredObjectInfo>> ListAsync(IAssetStore store, string under, IEnumerable<string> known, CancellationToken cancellationToken)

@@ -79,7 +79,11 @@ public static class GenerationPrune
         StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Project, options.AdoptManifest, store, log.Spelling);
 
         (history, var generations) = await history.WithWholeListingAsync(store, history.Entries, cancellationToken).ConfigureAwait(false);
-        var protectedKeys = await ProtectedAsync(store, history, generations, options.KeepGenerations, cancellationToken).ConfigureAwait(false);
+        var keptGenerations = Kept(generations, history.ManifestSha256, options.KeepGenerations).ToArray();
+        // What this manifest's own history still needs: its kept generations and the current manifest.
+        var ours = keptGenerations.SelectMany(g => g.Objects.Keys)
+            .Concat(DestinationHistory.NamedBy(history.Manifest)).ToHashSet(StringComparer.Ordinal);
+        var protectedKeys = await ProtectedAsync(store, history, ours, cancellationToken).ConfigureAwait(false);
 
         // Each object this history names, with the newest generation naming it.
         var newestNaming = new Dictionary<string, Generation>(StringComparer.Ordinal);
@@ -110,12 +114,10 @@ public static class GenerationPrune
             }
         }
         var doomedKeys = doomed.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
-        var kept = Kept(generations, history.ManifestSha256, options.KeepGenerations).Select(g => g.Name.Key).ToHashSet(StringComparer.Ordinal);
+        var kept = keptGenerations.Select(g => g.Name.Key).ToHashSet(StringComparer.Ordinal);
         // An entry goes when nothing it names stays but for this manifest's own kept generations: an object kept for
         // another reason (the journal, another manifest, the minimum age) keeps its entry, so a later prune can still
         // tell it is ours.
-        var ours = Kept(generations, history.ManifestSha256, options.KeepGenerations).SelectMany(g => g.Objects.Keys)
-            .Concat(DestinationHistory.NamedBy(history.Manifest)).ToHashSet(StringComparer.Ordinal);
         var entries = generations
             .Where(g => !kept.Contains(g.Name.Key) && g.Record.ManifestSha256 != history.ManifestSha256
                 && g.Objects.Keys.All(k => doomedKeys.Contains(k) || ours.Contains(k) || !history.Listed.ContainsKey(k)))
@@ -192,14 +194,13 @@ public static class GenerationPrune
             .Select(g => (DateTimeOffset?)g.Record.PublishedAt)
             .Min();
 
-    /// <summary>Every key nothing may delete: named by a kept generation, the current manifest or the journal of
-    /// this manifest, or by the current manifest, journal or any history entry of another manifest at the prefix.</summary>
+    /// <summary>Every key nothing may delete: <paramref name="ours"/> (named by a kept generation or the current
+    /// manifest), named by the journal of this manifest, or by the current manifest, journal or any history entry of
+    /// another manifest at the prefix.</summary>
     private static async Task<HashSet<string>> ProtectedAsync(
-        IAssetStore store, DestinationHistory history, IReadOnlyList<Generation> generations, int keep, CancellationToken cancellationToken)
+        IAssetStore store, DestinationHistory history, IReadOnlySet<string> ours, CancellationToken cancellationToken)
     {
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        keys.UnionWith(Kept(generations, history.ManifestSha256, keep).SelectMany(g => g.Objects.Keys));
-        keys.UnionWith(DestinationHistory.NamedBy(history.Manifest));
+        var keys = new HashSet<string>(ours, StringComparer.Ordinal);
         keys.UnionWith(history.Pending.Select(o => o.Key));
         keys.UnionWith(history.Originals.Select(o => o.Key));
         foreach (var folder in history.OtherHistoryFolders)

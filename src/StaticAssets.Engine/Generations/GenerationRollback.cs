@@ -61,11 +61,11 @@ public static class GenerationRollback
     {
         var clock = Stopwatch.StartNew();
         StaticAssetPublisher.Validate(new PublishOptions { ManifestName = options.ManifestName }, log.Spelling);
-        var laps = new List<string>();
+        var times = new PhaseTimes(["history", "listing and entry", "switch", "copies", "journal"]);
         var lap = Stopwatch.StartNew();
         void Lap(string phase)
         {
-            laps.Add($"{phase} {lap.Elapsed.TotalSeconds:F2} s");
+            times.Add(phase, lap.Elapsed);
             lap.Restart();
         }
         var history = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
@@ -125,7 +125,7 @@ public static class GenerationRollback
             await journal.WriteOriginalsAsync(stillCurrent.Concat(copies.Select(c => new ManifestObject(c.Key, c.Size, c.Sha256))), cancellationToken).ConfigureAwait(false);
         }
         Lap("journal");
-        log.Message(LogImportance.Normal, $"Where the time went: {string.Join(", ", laps)}.");
+        log.Message(LogImportance.Normal, $"Where the time went: {times}.");
 
         var source = target.Record.Source;
         log.Message(LogImportance.High,

@@ -85,9 +85,11 @@ public sealed class KeyRangeListingTests
     /// <summary>The order S3 lists keys in, by their UTF-8 bytes (the reference the comparer is checked against).</summary>
     private static int CompareUtf8(string x, string y) => Encoding.UTF8.GetBytes(x).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y));
 
-    private static PagedStore StoreWith(IEnumerable<string> keys, int pageSize = 1000)
+    private static PagedStore StoreWith(IEnumerable<string> keys, int pageSize = 1000) =>
+        Holding(new PagedStore { PageSize = pageSize, MaxConcurrency = 8 }, keys);
+
+    private static T Holding<T>(T store, IEnumerable<string> keys) where T : InMemoryStore
     {
-        var store = new PagedStore { PageSize = pageSize, MaxConcurrency = 8 };
         foreach (var key in keys)
         {
             store.Objects[key] = [1, 2, 3];
@@ -138,11 +140,7 @@ public sealed class KeyRangeListingTests
     public async Task AServerThatIgnoresStartAfter_StillGivesEachKeyOnce()
     {
         var keys = Keys(3000, seed: 13);
-        var store = new PagedStore { IgnoresStartAfter = true };
-        foreach (var key in keys)
-        {
-            store.Objects[key] = [1];
-        }
+        var store = Holding(new PagedStore { IgnoresStartAfter = true }, keys);
 
         var ranged = await KeyRangeListing.ListAllAsync(store, "", keys, CancellationToken.None);
 
@@ -155,11 +153,7 @@ public sealed class KeyRangeListingTests
     {
         var keys = Keys(3000, seed: 17);
         var bound = keys.Order(Utf8KeyOrder.Instance).ElementAt(KeyRangeListing.KnownKeysPerRange - 1);
-        var store = new PagedStore { FailsAfter = bound, MaxConcurrency = 8 };
-        foreach (var key in keys)
-        {
-            store.Objects[key] = [1];
-        }
+        var store = Holding(new PagedStore { FailsAfter = bound, MaxConcurrency = 8 }, keys);
 
         var failure = await Assert.ThrowsExactlyAsync<StoreException>(() => KeyRangeListing.ListAllAsync(store, "", keys, CancellationToken.None));
 
@@ -192,11 +186,7 @@ public sealed class KeyRangeListingTests
         Assert.HasCount(3, store.PagesAfter, "3,000 keys: 3 pages one after another");
         Assert.HasCount(keys.Length, few);
 
-        var plain = new InMemoryStore();
-        foreach (var key in keys)
-        {
-            plain.Objects[key] = [1];
-        }
+        var plain = Holding(new InMemoryStore(), keys);
         var listed = await KeyRangeListing.ListAllAsync(plain, "", keys, CancellationToken.None);
         CollectionAssert.AreEquivalent(keys, listed.Select(o => o.Key).ToArray());
     }

@@ -21,30 +21,21 @@ public sealed class LocalFolderStore : IAssetStore
 
     public int MaxConcurrency { get; }
 
-    public async Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken)
-    {
-        var path = PathFor(key);
-        try
-        {
-            return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        catch (Exception e) when (StoreFailures.Translate(e, cancellationToken) is { } failure)
-        {
-            throw failure;
-        }
-    }
+    public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => ReadAsync(key, null, cancellationToken);
 
-    public async Task<byte[]?> TryReadStartAsync(string key, int length, CancellationToken cancellationToken)
+    public Task<byte[]?> TryReadStartAsync(string key, int length, CancellationToken cancellationToken) => ReadAsync(key, length, cancellationToken);
+
+    private async Task<byte[]?> ReadAsync(string key, int? length, CancellationToken cancellationToken)
     {
         var path = PathFor(key);
         try
         {
+            if (length is not { } first)
+            {
+                return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            }
             await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: true);
-            var buffer = new byte[(int)Math.Min(length, file.Length)];
+            var buffer = new byte[(int)Math.Min(first, file.Length)];
             await file.ReadExactlyAsync(buffer, cancellationToken).ConfigureAwait(false);
             return buffer;
         }
