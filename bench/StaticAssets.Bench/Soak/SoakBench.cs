@@ -223,8 +223,8 @@ internal sealed class SoakBench(BenchOptions options)
         var planned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var log = new SoakLog(planned, options.Verbose);
         using var stop = new CancellationTokenSource();
-        var smallChanges = small.Count > 0 ? SourceChanger.ChangeSmallFilesLater(small, TimeSpan.FromMilliseconds(options.ChangeAfterMs), planned) : Task.CompletedTask;
         var largeChange = large is not null ? SourceChanger.ChangeWhenOpenAsync(large, stop.Token) : Task.FromResult<TimeSpan?>(null);
+        var smallChanges = small.Count > 0 ? SourceChanger.ChangeSmallFilesLater(small, TimeSpan.FromMilliseconds(options.ChangeAfterMs), planned, largeChange) : Task.CompletedTask;
         var clock = Stopwatch.StartNew();
         PublishResult result;
         var (store, publishOptions) = Stores.Read(proxy.Url, _bucket, prefix, concurrency, more: TaskSettings);
