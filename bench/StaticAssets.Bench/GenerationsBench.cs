@@ -8,10 +8,11 @@ using StaticAssets.Engine.Publishing;
 namespace StaticAssets.Bench;
 
 /// <summary>
-/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency 64]`: what rollback and prune
+/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency 64] [--rollbacks 6]`: what rollback and prune
 /// cost on Ceph RGW through the delay proxy. Rollback: a 3,000-file tree (150 MB, the package's defaults for S3:
 /// compressed copies, un-fingerprinted copies) published twice (every 10th file changed the second time), then rolled
-/// back to the first (the copies whose bytes differ are restored). Prune: a generation of
+/// back to the first (the copies whose bytes differ are restored); then `--rollbacks` more, to the second and the first
+/// in turn (each the same work), for the median and the CPU time each process spent per rollback. Prune: a generation of
 /// `--stale` tiny files replaced by another, then pruned keeping 1 with no minimum age. Listing: the rollback's prefix
 /// listed plainly and in key ranges, side by side; the history listing's requests and bytes. Publishes go to the server
 /// directly; only the measured operation goes through the proxy, whose counters give its requests.
@@ -28,6 +29,7 @@ internal static class GenerationsBench
         var every = Arg("--change-every", 10);
         // The rollback's and the prune's concurrency (the package's default for S3: 64).
         var concurrency = Arg("--concurrency", 64);
+        var rollbacks = Arg("--rollbacks", 6);
         var endpoint = new Uri(Environment.GetEnvironmentVariable("STATICASSETS_S3_ENDPOINT") ?? "http://127.0.0.1:7480");
         var bucket = $"sa-bench-gen-{Guid.NewGuid():N}"[..30];
         using var admin = new BucketAdmin(endpoint);
@@ -112,6 +114,12 @@ internal static class GenerationsBench
             Console.WriteLine($"RESULT-LISTING keys={listed} rtt={rtt}ms plain_s={Report.Median(plainTimes):F3} ranged_s={Report.Median(rangedTimes):F3} " +
                 $"ratio={Report.Median(rangedTimes) / Report.Median(plainTimes):F2}");
 
+            // Then the same rollback again and again (after the history and the listing above, which it would grow).
+            if (rollbacks > 0 && rollback.Succeeded)
+            {
+                await RepeatRollbacksAsync(proxy, bucket, rollbacks, concurrency, rtt, rollback.Target!.Hash);
+            }
+
             if (stale == 0)
             {
                 return rollback.Succeeded ? 0 : 1;
@@ -161,5 +169,54 @@ internal static class GenerationsBench
             await admin.DeletePrefixAsync(bucket, "");
             await admin.DeleteBucketAsync(bucket);
         }
+    }
+
+    /// <summary>
+    /// Rolls back <paramref name="count"/> more times, to the second generation and the first in turn (300 copies each,
+    /// as the first), each with a store of its own as a fresh process has; prints the wall times' median and range and the
+    /// CPU time per rollback of this process, the proxy and the server's daemons (radosgw, ceph-osd: those started with
+    /// the bench server's configuration). Their sum against the wall time says how much of the machine a rollback occupies.
+    /// </summary>
+    private static async Task RepeatRollbacksAsync(ProxyProcess proxy, string bucket, int count, int concurrency, int rtt, string first)
+    {
+        string second;
+        await using (var store = Stores.Create(proxy.Url, bucket, "site/", concurrency))
+        {
+            var history = await DestinationHistory.ReadAsync(store, Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None);
+            second = history.Entries.Last(e => e.Kind == Engine.Manifest.GenerationKind.Publish).HashPrefix;
+        }
+        // The bench server's daemons only (another Ceph on this machine, e.g. the tests' on port 7480, is not ours):
+        // those started with its configuration file (tests/servers/ceph-rgw.sh: $STATICASSETS_RGW_DIR/ceph.conf).
+        var conf = Path.Combine(Environment.GetEnvironmentVariable("STATICASSETS_RGW_DIR") ?? "/tmp/staticassets-rgw", "ceph.conf");
+        var daemons = Process.GetProcessesByName("radosgw").Concat(Process.GetProcessesByName("ceph-osd"))
+            .Where(p => File.Exists($"/proc/{p.Id}/cmdline") && File.ReadAllText($"/proc/{p.Id}/cmdline").Split('\0').Contains(conf))
+            .ToArray();
+        TimeSpan Server() => daemons.Aggregate(TimeSpan.Zero, (sum, p) =>
+        {
+            p.Refresh();
+            return sum + p.TotalProcessorTime;
+        });
+        var walls = new List<double>();
+        var (client, proxied, server) = (Process.GetCurrentProcess().TotalProcessorTime, proxy.ProcessorTime, Server());
+        for (var i = 0; i < count; i++)
+        {
+            await proxy.ResetAsync();
+            var clock = Stopwatch.StartNew();
+            await using var store = Stores.Create(proxy.Url, bucket, "site/", concurrency);
+            var result = await GenerationRollback.RollbackAsync(store,
+                new RollbackOptions { Generation = i % 2 == 0 ? second : first, Source = new Engine.Manifest.GenerationSource("Bench") },
+                new BenchLog(verbose: false), CancellationToken.None);
+            walls.Add(clock.Elapsed.TotalSeconds);
+            if (!result.Succeeded || result.Copied == 0)
+            {
+                throw new InvalidOperationException($"rollback {i + 2} did not restore copies (succeeded={result.Succeeded}, copies={result.Copied})");
+            }
+        }
+        double PerRollback(TimeSpan spent) => spent.TotalSeconds / count;
+        var (clientCpu, proxyCpu, serverCpu) = (PerRollback(Process.GetCurrentProcess().TotalProcessorTime - client),
+            PerRollback(proxy.ProcessorTime - proxied), PerRollback(Server() - server));
+        Console.WriteLine($"RESULT-ROLLBACKS count={count} rtt={rtt}ms median={Report.Median(walls):F2}s min={walls.Min():F2}s max={walls.Max():F2}s " +
+            $"cpu_per_rollback client={clientCpu:F2}s proxy={proxyCpu:F2}s server={serverCpu:F2}s sum={clientCpu + proxyCpu + serverCpu:F2}s " +
+            $"daemons={daemons.Length} cpus={Environment.ProcessorCount}");
     }
 }

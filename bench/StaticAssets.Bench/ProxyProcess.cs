@@ -42,6 +42,16 @@ internal sealed class ProxyProcess : IAsyncDisposable
         return new ProxyProcess(process, int.Parse(line["port ".Length..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>The proxy's CPU time so far (it shares the machine's CPUs with the client and the server).</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Closes the open connections (so the next run starts cold) and zeroes the counters.</summary>
     public async Task ResetAsync()
     {

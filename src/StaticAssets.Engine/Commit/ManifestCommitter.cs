@@ -35,11 +35,16 @@ public static class ManifestCommitter
     /// one of its immutable history entry. A failed manifest write throws (the entry, if stored, is removed again:
     /// the history lists only generations that became current); a failed entry is warning SA2007.
     /// </summary>
-    public static async Task<GenerationRecord> SwitchAsync(
+    public static Task<GenerationRecord> SwitchAsync(
         IAssetStore store, string manifestName, byte[] manifest, byte[]? replaced, GenerationKind kind, GenerationSource source,
-        IPublishLog log, CancellationToken cancellationToken)
+        IPublishLog log, CancellationToken cancellationToken) =>
+        SwitchAsync(store, manifestName, manifest, GenerationRecord.For(kind, manifest, replaced, DateTimeOffset.UtcNow, source), log, cancellationToken);
+
+    /// <summary>The switch with its record already made (a rollback knows the manifest's digest and objects: no
+    /// parse of megabytes between its listing and its switch).</summary>
+    public static async Task<GenerationRecord> SwitchAsync(
+        IAssetStore store, string manifestName, byte[] manifest, GenerationRecord record, IPublishLog log, CancellationToken cancellationToken)
     {
-        var record = GenerationRecord.For(kind, manifest, replaced, DateTimeOffset.UtcNow, source);
         var entryKey = record.KeyIn(manifestName);
         var writingManifest = store.WriteAsync(AssetManifest.ToStoreWrite(manifestName, manifest), cancellationToken);
         var writingEntry = store.WriteAsync(AssetManifest.ToStoreWrite(entryKey, record.Serialize(manifest)), cancellationToken);

@@ -39,8 +39,12 @@ public static class LogicalPaths
                 return "it contains a control character";
             }
         }
-        foreach (var segment in path.Split('/'))
+        // Segment by segment without splitting: manifests validate thousands of keys each read.
+        var rest = path.AsSpan();
+        while (true)
         {
+            var end = rest.IndexOf('/');
+            var segment = end < 0 ? rest : rest[..end];
             if (segment.Length == 0)
             {
                 return "it has an empty segment ('//' or a trailing '/')";
@@ -49,7 +53,11 @@ public static class LogicalPaths
             {
                 return $"it has a '{segment}' segment";
             }
+            if (end < 0)
+            {
+                return null;
+            }
+            rest = rest[(end + 1)..];
         }
-        return null;
     }
 }

@@ -5,6 +5,8 @@ namespace StaticAssets.Engine.Core;
 /// <summary>A SHA-256 digest, kept as lowercase hex (the manifest's form).</summary>
 public readonly record struct Sha256Digest
 {
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
     private Sha256Digest(string hex) => Hex = hex;
 
     public string Hex { get; }
@@ -25,11 +27,12 @@ public readonly record struct Sha256Digest
     public static bool TryParseHex(string? hex, out Sha256Digest digest)
     {
         digest = default;
-        if (hex is null || hex.Length != SHA256.HashSizeInBytes * 2 || !hex.All(Uri.IsHexDigit))
+        if (hex is null || hex.Length != SHA256.HashSizeInBytes * 2 || hex.AsSpan().ContainsAnyExcept(HexDigits))
         {
             return false;
         }
-        digest = new Sha256Digest(hex.ToLowerInvariant());
+        // Lowercase as written (every manifest this package writes): no copy. A manifest names thousands of digests.
+        digest = new Sha256Digest(hex.AsSpan().ContainsAnyInRange('A', 'F') ? hex.ToLowerInvariant() : hex);
         return true;
     }
 

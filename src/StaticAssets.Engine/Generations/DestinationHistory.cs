@@ -9,10 +9,13 @@ public sealed record Generation(GenerationName Name, GenerationRecord Record, by
 {
     public string Hash => Record.ManifestSha256[..GenerationRecord.NameHashLength];
 
-    /// <summary>The content-addressed objects the manifest names, by key.</summary>
-    public IReadOnlyDictionary<string, ManifestObject> Objects { get; } = AssetManifest.TryReadObjects(Manifest, out var objects, out _)
+    /// <summary>The content-addressed objects the manifest names, by key (parsed when first asked for: a rollback
+    /// reads them from the assets it parses anyway).</summary>
+    public IReadOnlyDictionary<string, ManifestObject> Objects => _objects ??= AssetManifest.TryReadObjects(Manifest, out var objects, out _)
         ? objects
         : new Dictionary<string, ManifestObject>();
+
+    private IReadOnlyDictionary<string, ManifestObject>? _objects;
 }
 
 /// <summary>One history entry as a listing shows it: its name and record, without the manifest it carries.</summary>
@@ -30,6 +33,22 @@ public sealed record ListedGeneration(GenerationName Name, GenerationRecord Reco
 /// </summary>
 public sealed class DestinationHistory
 {
+    /// <summary>The same history with another listing: what was worked out from the manifest and the journal (digest,
+    /// keys, the journal's lists: milliseconds each for a 3 MB manifest) is kept, not worked out again.</summary>
+    private DestinationHistory(DestinationHistory history, IReadOnlyList<StoredObjectInfo> listing)
+    {
+        ManifestName = history.ManifestName;
+        Manifest = history.Manifest;
+        Journal = history.Journal;
+        Entries = history.Entries;
+        Listing = listing;
+        Listed = listing.ToDictionary(o => o.Key, StringComparer.Ordinal);
+        Pending = history.Pending;
+        Originals = history.Originals;
+        _manifestSha256 = history._manifestSha256;
+        _manifestKeys = history._manifestKeys;
+    }
+
     private DestinationHistory(string manifestName, byte[]? manifest, byte[]? journal, IReadOnlyList<GenerationName> entries, IReadOnlyList<StoredObjectInfo> listing)
     {
         ManifestName = manifestName;
@@ -53,6 +72,12 @@ public sealed class DestinationHistory
     public string? ManifestSha256 => Manifest is null ? null : _manifestSha256 ??= Sha256Digest.Compute(Manifest).Hex;
 
     private string? _manifestSha256;
+
+    /// <summary>The keys of the content-addressed objects the current manifest names (none if there is none or it is
+    /// not readable).</summary>
+    public IReadOnlyCollection<string> ManifestKeys => _manifestKeys ??= NamedBy(Manifest).ToArray();
+
+    private IReadOnlyCollection<string>? _manifestKeys;
 
     public byte[]? Journal { get; }
 
@@ -95,14 +120,20 @@ public sealed class DestinationHistory
     /// <summary>The same history with the whole prefix listed, and the entries <paramref name="names"/> read at the same
     /// time. The listing goes in key ranges at once where the store allows, split by the keys the manifest and the
     /// journal name (<see cref="KeyRangeListing"/>).</summary>
-    public async Task<(DestinationHistory History, IReadOnlyList<Generation> Entries)> WithWholeListingAsync(
-        IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken)
+    public Task<(DestinationHistory History, IReadOnlyList<Generation> Entries)> WithWholeListingAsync(
+        IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken) =>
+        WithWholeListingAsync(store, token => ReadEntriesAsync(store, names, token), cancellationToken);
+
+    /// <summary>The same history with the whole prefix listed while <paramref name="read"/> runs (it reads entries and
+    /// makes of them what the caller needs, off the listing's critical path).</summary>
+    public async Task<(DestinationHistory History, T Read)> WithWholeListingAsync<T>(
+        IAssetStore store, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
-        var known = NamedBy(Manifest).Concat(Pending.Concat(Originals).Select(o => o.Key));
+        var known = ManifestKeys.Concat(Pending.Concat(Originals).Select(o => o.Key));
         var listing = ListAsync(store, "", known, cancellationToken);
-        var reading = ReadEntriesAsync(store, names, cancellationToken);
+        var reading = read(cancellationToken);
         await Task.WhenAll(listing, reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        return (new DestinationHistory(ManifestName, Manifest, Journal, Entries, await listing.ConfigureAwait(false)), await reading.ConfigureAwait(false));
+        return (new DestinationHistory(this, await listing.ConfigureAwait(false)), await reading.ConfigureAwait(false));
     }
 
     /// <summary>The keys of the content-addressed objects a manifest names (none if it is not readable).</summary>

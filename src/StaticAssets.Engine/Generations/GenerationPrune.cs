@@ -82,7 +82,7 @@ public static class GenerationPrune
         var keptGenerations = Kept(generations, history.ManifestSha256, options.KeepGenerations).ToArray();
         // What this manifest's own history still needs: its kept generations and the current manifest.
         var ours = keptGenerations.SelectMany(g => g.Objects.Keys)
-            .Concat(DestinationHistory.NamedBy(history.Manifest)).ToHashSet(StringComparer.Ordinal);
+            .Concat(history.ManifestKeys).ToHashSet(StringComparer.Ordinal);
         var protectedKeys = await ProtectedAsync(store, history, ours, cancellationToken).ConfigureAwait(false);
 
         // Each object this history names, with the newest generation naming it.

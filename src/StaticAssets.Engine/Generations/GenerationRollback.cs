@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using StaticAssets.Engine.Commit;
 using StaticAssets.Engine.Core;
@@ -73,12 +72,18 @@ public static class GenerationRollback
         StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Source.Project, options.AdoptManifest, store, log.Spelling);
 
         var chosen = Choose(history, options.Generation, store, log.Spelling);
-        (history, var read) = await history.WithWholeListingAsync(store, [chosen], cancellationToken).ConfigureAwait(false);
-        var target = read[0];
-        var assets = Assets(target.Manifest);
+        // The entry is read and its assets parsed while the listing goes on.
+        (history, var (target, assets)) = await history.WithWholeListingAsync(store, async token =>
+        {
+            var entry = (await DestinationHistory.ReadEntriesAsync(store, [chosen], token).ConfigureAwait(false))[0];
+            return (entry, AssetManifest.TryReadAssets(entry.Manifest, out var assets, out _)
+                ? assets
+                : throw Messages.GenerationUnreadable(entry.Name.Key, store.Description).AsException());
+        }, cancellationToken).ConfigureAwait(false);
         Lap("listing and entry");
 
-        var missing = target.Objects.Values
+        var objects = assets.SelectMany(a => a.Objects).DistinctBy(o => o.Key, StringComparer.Ordinal).ToArray();
+        var missing = objects
             .Where(o => !(history.Listed.TryGetValue(o.Key, out var listed) && listed.Size == o.Size))
             .Select(o => o.Key).Order(StringComparer.Ordinal).ToArray();
         if (missing.Length > 0)
@@ -99,7 +104,9 @@ public static class GenerationRollback
         var alreadyCurrent = history.Manifest is not null && history.Manifest.AsSpan().SequenceEqual(target.Manifest);
         var switching = alreadyCurrent
             ? Task.CompletedTask
-            : ManifestCommitter.SwitchAsync(store, options.ManifestName, target.Manifest, history.Manifest, GenerationKind.Rollback, options.Source, log, cancellationToken);
+            : ManifestCommitter.SwitchAsync(store, options.ManifestName, target.Manifest,
+                new GenerationRecord(GenerationKind.Rollback, DateTimeOffset.UtcNow, history.ManifestSha256, target.Record.ManifestSha256,
+                    objects.Length, objects.Sum(o => o.Size), options.Source), log, cancellationToken);
         var forgetting = copies.Length > 0 ? journal.WriteOriginalsAsync(stillCurrent, cancellationToken) : Task.CompletedTask;
         await Task.WhenAll(switching, forgetting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await switching.ConfigureAwait(false);
@@ -130,9 +137,9 @@ public static class GenerationRollback
         var source = target.Record.Source;
         log.Message(LogImportance.High,
             (alreadyCurrent ? $"Generation {target.Hash} of '{options.ManifestName}' was already current" : $"Rolled '{options.ManifestName}' back to generation {target.Hash}") +
-            $" (published {target.Record.PublishedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z{Describe(source)}): {target.Objects.Count:N0} objects verified, " +
+            $" (published {target.Record.PublishedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z{Describe(source)}): {objects.Length:N0} objects verified, " +
             $"{copies.Length:N0} un-fingerprinted copies restored by copy, in {clock.Elapsed.TotalSeconds:N1} s -> {store.Description}");
-        return new RollbackResult(true, target, target.Objects.Count, copies.Length, !alreadyCurrent);
+        return new RollbackResult(true, target, objects.Length, copies.Length, !alreadyCurrent);
     }
 
     /// <summary>" by Project 1.2.0 on machine (CI build id)", as much as is known.</summary>
@@ -194,43 +201,9 @@ public static class GenerationRollback
         DateTimeOffset.TryParseExact(text, GenerationRecord.TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time)
         || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
 
-    private sealed record AssetEntry(ManifestObject Object, string ContentType, string? Original, IReadOnlyList<(string Encoding, ManifestObject Object)> Encodings);
-
-    /// <summary>The assets of a manifest with their un-fingerprinted copy's key and compressed copies.</summary>
-    private static IReadOnlyList<AssetEntry> Assets(byte[] manifest)
-    {
-        using var document = JsonDocument.Parse(manifest);
-        var found = new List<AssetEntry>();
-        foreach (var asset in document.RootElement.GetProperty("assets").EnumerateObject())
-        {
-            if (!AssetManifest.TryReadObject(asset.Value, out var primary))
-            {
-                continue;
-            }
-            var encodings = new List<(string, ManifestObject)>();
-            if (asset.Value.TryGetProperty("encodings", out var variants) && variants.ValueKind == JsonValueKind.Object)
-            {
-                foreach (var variant in variants.EnumerateObject())
-                {
-                    if (AssetManifest.TryReadObject(variant.Value, out var obj))
-                    {
-                        encodings.Add((variant.Name, obj));
-                    }
-                }
-            }
-            found.Add(new AssetEntry(
-                primary,
-                asset.Value.TryGetProperty("contentType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString()! : "application/octet-stream",
-                asset.Value.TryGetProperty("original", out var original) && original.ValueKind == JsonValueKind.String
-                    && LogicalPaths.Validate(original.GetString()) is null ? original.GetString() : null,
-                encodings));
-        }
-        return found;
-    }
-
     /// <summary>The un-fingerprinted copy of an asset, and of each compressed copy that the destination holds
     /// beside it (a publish with compressed originals wrote those).</summary>
-    private static IEnumerable<StoreCopy> CopiesOf(AssetEntry asset, IReadOnlyDictionary<string, StoredObjectInfo> listed, string cacheControl)
+    private static IEnumerable<StoreCopy> CopiesOf(ManifestAsset asset, IReadOnlyDictionary<string, StoredObjectInfo> listed, string cacheControl)
     {
         if (asset.Original is not { } original)
         {

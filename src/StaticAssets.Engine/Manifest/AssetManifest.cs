@@ -121,15 +121,34 @@ public static class AssetManifest
         }
         try
         {
-            using var document = JsonDocument.Parse(utf8);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-                ? value.GetString()
-                : null;
+            // A reader over the whole manifest (it must be valid JSON throughout), no document of it: a 3 MB manifest's
+            // document is ~10 ms and megabytes of allocations, for one string. Like a document's lookup, the last of
+            // duplicate properties wins.
+            var reader = new Utf8JsonReader(utf8);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            string? found = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var wanted = reader.ValueTextEquals(name);
+                reader.Read();
+                if (wanted)
+                {
+                    found = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                reader.Skip();
+            }
+            return reader.Read() ? null : found;
         }
         catch (JsonException)
         {
             return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // a string that is not valid UTF-8
         }
     }
 
@@ -140,47 +159,74 @@ public static class AssetManifest
     public static bool TryReadObjects(ReadOnlySpan<byte> utf8, out IReadOnlyDictionary<string, ManifestObject> objects, out string problem)
     {
         objects = new Dictionary<string, ManifestObject>();
-        if (!Utf8.IsValid(utf8))
+        if (!TryReadAssets(utf8.ToArray(), out var assets, out problem))
+        {
+            return false;
+        }
+        var found = new Dictionary<string, ManifestObject>(StringComparer.Ordinal);
+        foreach (var obj in assets.SelectMany(a => a.Objects))
+        {
+            found[obj.Key] = obj;
+        }
+        objects = found;
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a stored manifest's assets: each one's object, content type, un-fingerprinted copy and compressed copies,
+    /// in one parse. False, with the reason, for anything that is not a complete manifest of this format.
+    /// </summary>
+    public static bool TryReadAssets(ReadOnlyMemory<byte> utf8, out IReadOnlyList<ManifestAsset> assets, out string problem)
+    {
+        assets = [];
+        if (!Utf8.IsValid(utf8.Span))
         {
             problem = "it is not valid UTF-8";
             return false;
         }
         try
         {
-            using var document = JsonDocument.Parse(utf8.ToArray());
+            using var document = JsonDocument.Parse(utf8);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("assets", out var assets) || assets.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("assets", out var entries) || entries.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("paths", out var paths) || paths.ValueKind != JsonValueKind.Object)
             {
                 problem = "it has no 'paths' and 'assets' objects";
                 return false;
             }
-            var found = new Dictionary<string, ManifestObject>(StringComparer.Ordinal);
-            foreach (var asset in assets.EnumerateObject())
+            var found = new List<ManifestAsset>();
+            foreach (var asset in entries.EnumerateObject())
             {
                 if (!TryReadObject(asset.Value, out var primary))
                 {
                     problem = $"the entry for '{asset.Name}' is incomplete";
                     return false;
                 }
-                found[primary.Key] = primary;
-                // "original" names an un-fingerprinted copy, which later publishes overwrite: the manifest never vouches
-                // for it (the pending journal's "originals" list does).
-                if (asset.Value.TryGetProperty("encodings", out var encodings) && encodings.ValueKind == JsonValueKind.Object)
+                var encodings = new List<(string, ManifestObject)>();
+                if (asset.Value.TryGetProperty("encodings", out var variants) && variants.ValueKind == JsonValueKind.Object)
                 {
-                    foreach (var encoding in encodings.EnumerateObject())
+                    foreach (var variant in variants.EnumerateObject())
                     {
-                        if (!TryReadObject(encoding.Value, out var variant))
+                        if (!TryReadObject(variant.Value, out var obj))
                         {
-                            problem = $"the '{encoding.Name}' entry of '{asset.Name}' is incomplete";
+                            problem = $"the '{variant.Name}' entry of '{asset.Name}' is incomplete";
                             return false;
                         }
-                        found[variant.Key] = variant;
+                        encodings.Add((variant.Name, obj));
                     }
                 }
+                // "original" names an un-fingerprinted copy, which later publishes overwrite: the manifest never vouches
+                // for its bytes (the pending journal's "originals" list does), only for its key.
+                found.Add(new ManifestAsset(
+                    asset.Name,
+                    primary,
+                    asset.Value.TryGetProperty("contentType", out var type) && type.ValueKind == JsonValueKind.String ? type.GetString()! : "application/octet-stream",
+                    asset.Value.TryGetProperty("original", out var original) && original.ValueKind == JsonValueKind.String
+                        && original.GetString() is { } originalKey && LogicalPaths.Validate(originalKey) is null ? originalKey : null,
+                    encodings));
             }
-            objects = found;
+            assets = found;
             problem = "";
             return true;
         }
@@ -196,7 +242,7 @@ public static class AssetManifest
         obj = null!;
         if (element.ValueKind != JsonValueKind.Object
             || !element.TryGetProperty("key", out var key) || key.ValueKind != JsonValueKind.String
-            || LogicalPaths.Validate(key.GetString()) is not null
+            || key.GetString() is not { } keyText || LogicalPaths.Validate(keyText) is not null
             || !element.TryGetProperty("size", out var size) || size.ValueKind != JsonValueKind.Number
             || !size.TryGetInt64(out var length) || length < 0
             || !element.TryGetProperty("sha256", out var sha) || sha.ValueKind != JsonValueKind.String
@@ -204,7 +250,16 @@ public static class AssetManifest
         {
             return false;
         }
-        obj = new ManifestObject(key.GetString()!, length, digest);
+        obj = new ManifestObject(keyText, length, digest);
         return true;
     }
+}
+
+/// <summary>One asset of a stored manifest: its content-addressed object, its content type, the key of its
+/// un-fingerprinted copy (if the publish wrote one) and its compressed copies by content encoding.</summary>
+public sealed record ManifestAsset(
+    string LogicalPath, ManifestObject Object, string ContentType, string? Original, IReadOnlyList<(string Encoding, ManifestObject Object)> Encodings)
+{
+    /// <summary>The content-addressed objects of the asset: its own, then its compressed copies'.</summary>
+    public IEnumerable<ManifestObject> Objects => Encodings.Select(e => e.Object).Prepend(Object);
 }

@@ -145,16 +145,47 @@ public sealed record GenerationRecord(
         manifest = [];
         try
         {
-            using var document = JsonDocument.Parse(utf8);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("generation", out var g) || !TryReadRecord(g, out var read)
-                || !root.TryGetProperty("manifest", out var m) || m.ValueKind != JsonValueKind.Object)
+            // One pass of a reader, no document of the whole entry: the manifest (megabytes) is cut out of the entry's
+            // bytes as they are, where a document would copy it into a string and back (a 3 MB entry: ~15 ms).
+            var reader = new Utf8JsonReader(utf8);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return false;
             }
-            var raw = System.Text.Encoding.UTF8.GetBytes(m.GetRawText() + "\n");
-            if (Sha256Digest.Compute(raw).Hex != read.ManifestSha256)
+            GenerationRecord? read = null;
+            byte[]? raw = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("generation"))
+                {
+                    if (!reader.Read() || !JsonDocument.TryParseValue(ref reader, out var document))
+                    {
+                        return false;
+                    }
+                    using (document)
+                    {
+                        read = TryReadRecord(document!.RootElement, out var found) ? found : null;
+                    }
+                }
+                else if (reader.ValueTextEquals("manifest"))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return false;
+                    }
+                    var at = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    raw = new byte[(int)reader.BytesConsumed - at + 1];
+                    utf8.AsSpan(at, raw.Length - 1).CopyTo(raw);
+                    raw[^1] = (byte)'\n';
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read()
+                || read is null || raw is null || Sha256Digest.Compute(raw).Hex != read.ManifestSha256)
             {
                 return false;
             }

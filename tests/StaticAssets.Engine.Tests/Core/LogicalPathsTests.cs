@@ -13,6 +13,7 @@ public sealed class LogicalPathsTests
     [DataRow("c++/x+y.js", DisplayName = "plus")]
     [DataRow(".well-known/.htaccess", DisplayName = "dot-files")]
     [DataRow("a..b/...c", DisplayName = "dots inside names")]
+    [DataRow("..a/b../.c.", DisplayName = "dots at the ends of names")]
     [DataRow("_content/Lib/x-{0}-y.css", DisplayName = "braces")]
     public void Validate_AcceptsUsualUrlPaths(string path)
     {
@@ -27,6 +28,8 @@ public sealed class LogicalPathsTests
     [DataRow(".", DisplayName = "dot")]
     [DataRow("./a.css", DisplayName = "leading dot segment")]
     [DataRow("a/./b.css", DisplayName = "dot segment")]
+    [DataRow("a/..", DisplayName = "trailing parent")]
+    [DataRow("a/b/.", DisplayName = "trailing dot segment")]
     [DataRow("/css/site.css", DisplayName = "leading slash")]
     [DataRow("css\\site.css", DisplayName = "backslash")]
     [DataRow("..\\x.css", DisplayName = "backslash parent")]
@@ -44,6 +47,16 @@ public sealed class LogicalPathsTests
 
         Assert.IsNotNull(problem);
         Assert.IsFalse(string.IsNullOrWhiteSpace(problem));
+    }
+
+    [TestMethod]
+    [DataRow("a/../b", "it has a '..' segment")]
+    [DataRow("a/b/.", "it has a '.' segment")]
+    [DataRow("a//b", "it has an empty segment ('//' or a trailing '/')")]
+    [DataRow("a/", "it has an empty segment ('//' or a trailing '/')")]
+    public void Validate_SaysWhichSegmentIsWrong(string path, string problem)
+    {
+        Assert.AreEqual(problem, LogicalPaths.Validate(path));
     }
 
     [TestMethod]

@@ -73,6 +73,9 @@ public sealed class Sha256DigestTests
         Assert.AreEqual(hex, lower.Hex);
         Assert.AreEqual(lower, upper);
         Assert.AreEqual(Sha256Digest.Compute(Content), lower);
+        var mixed = string.Concat(hex.Select((c, i) => i % 2 == 0 ? char.ToUpperInvariant(c) : c));
+        Assert.IsTrue(Sha256Digest.TryParseHex(mixed, out var fromMixed));
+        Assert.AreEqual(hex, fromMixed.Hex);
     }
 
     [TestMethod]

@@ -54,6 +54,24 @@ public sealed class GenerationRecordTests
         Assert.IsFalse(GenerationRecord.TryRead(tampered, out _, out _));
         Assert.IsFalse(GenerationRecord.TryRead("{\"generation\": {}}"u8.ToArray(), out _, out _));
         Assert.IsFalse(GenerationRecord.TryRead("not json"u8.ToArray(), out _, out _));
+        var text = Encoding.UTF8.GetString(bytes);
+        Assert.IsFalse(GenerationRecord.TryRead(Encoding.UTF8.GetBytes(text.TrimEnd() + " {}"), out _, out _), "something after the entry");
+        Assert.IsFalse(GenerationRecord.TryRead(Encoding.UTF8.GetBytes(text[..^20]), out _, out _), "cut short");
+        Assert.IsFalse(GenerationRecord.TryRead(Encoding.UTF8.GetBytes(text.Replace("\"manifest\":", "\"manifest\": [], \"other\":")), out _, out _), "a manifest that is not an object");
+    }
+
+    [TestMethod]
+    public void AnEntryReadsWhateverOrderItsPropertiesComeIn_AndIgnoresOnesItDoesNotKnow()
+    {
+        var record = GenerationRecord.For(GenerationKind.Publish, Manifest, null, new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero), new("App"));
+        using var written = JsonDocument.Parse(record.Serialize(Manifest));
+        var generation = written.RootElement.GetProperty("generation").GetRawText();
+        var manifest = Encoding.UTF8.GetString(Manifest).TrimEnd('\n');
+        var reordered = Encoding.UTF8.GetBytes($"{{\"note\": {{\"a\": [1, {{}}]}}, \"manifest\": {manifest}, \"generation\": {generation}}}\n");
+
+        Assert.IsTrue(GenerationRecord.TryRead(reordered, out var read, out var readManifest));
+        Assert.AreEqual(record, read);
+        CollectionAssert.AreEqual(Manifest, readManifest, "the manifest's bytes exactly, with its final newline");
     }
 
     [TestMethod]

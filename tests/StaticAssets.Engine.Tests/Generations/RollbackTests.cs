@@ -54,6 +54,9 @@ public sealed class RollbackTests
         Assert.AreEqual(GenerationKind.Rollback, record.Kind);
         Assert.AreEqual(Sha256Digest.Compute(manifests[4]).Hex, record.Replaces);
         CollectionAssert.AreEqual(manifests[3], manifest);
+        Assert.AreEqual(Stored.ObjectsOf(manifests[3]).Count(), record.Objects, "the objects of the manifest it made current");
+        Assert.AreEqual(Stored.ObjectsOf(manifests[3]).Sum(o => o.Size), record.Bytes);
+        Assert.AreEqual(record.Objects, result.Verified);
         // The journal vouches for the restored copies, so the next publish of version 5 rewrites them.
         Assert.IsTrue(PendingJournal.TryRead(memory.Objects[PendingJournal.NameFor(Name)], out var __, out var originals));
         Assert.AreEqual(Sha256Digest.Compute(File.ReadAllBytes(site.Sources(4).Single(s => s.LogicalPath == "css/site.css").SourcePath)),
@@ -187,6 +190,31 @@ public sealed class RollbackTests
         var entryReads = store.Operations.Where(o => o.StartsWith("GET ", StringComparison.Ordinal) && TestData.IsHistory(o)).ToArray();
         Assert.HasCount(5, entryReads);
         Assert.IsTrue(entryReads.All(o => o.EndsWith($" (first {GenerationRecord.RecordBytes} bytes)", StringComparison.Ordinal)), string.Join("\n", entryReads));
+    }
+
+    [TestMethod]
+    public async Task AnEntryWhoseManifestHasAnIncompleteAsset_IsSA1016AndChangesNothing()
+    {
+        var (memory, manifests, site) = await FiveGenerationsAsync();
+        using var __ = site;
+        // An entry of generation 4 whose manifest (its digest right, so the entry itself reads) lost an asset's size.
+        var damaged = Encoding.UTF8.GetBytes(Regex.Replace(Encoding.UTF8.GetString(manifests[3]), "\"size\": \\d+,", "", RegexOptions.None, TimeSpan.FromSeconds(1)));
+        Assert.AreNotEqual(manifests[3].Length, damaged.Length);
+        var entry = memory.Objects.Keys.Single(k => TestData.IsHistory(k) && k.Contains(Sha256Digest.Compute(manifests[3]).Hex[..12], StringComparison.Ordinal));
+        var record = GenerationRecord.For(GenerationKind.Publish, damaged, manifests[2], DateTimeOffset.UtcNow, new(VersionedSite.Project));
+        var renamed = record.KeyIn(Name);
+        memory.Objects.TryRemove(entry, out _);
+        memory.Objects[renamed] = record.Serialize(damaged);
+        var before = memory.Objects.ToDictionary(o => o.Key, o => o.Value);
+        var log = new RecordingLog();
+
+        var result = await GenerationRollback.RollbackAsync(memory, To(Sha256Digest.Compute(damaged).Hex[..12]), log, CancellationToken.None);
+
+        Assert.IsFalse(result.Succeeded);
+        Assert.AreEqual("SA1016", log.Errors.Single().Code, log.Dump());
+        StringAssert.Contains(log.Errors.Single().Message, renamed);
+        CollectionAssert.AreEquivalent(before.Keys.ToArray(), memory.Objects.Keys.ToArray());
+        CollectionAssert.AreEqual(manifests[4], memory.Objects[Name], "generation 5 stays current");
     }
 
     [TestMethod]

@@ -107,6 +107,23 @@ public sealed class AssetManifestTests
     }
 
     [TestMethod]
+    public void TheProjectAndHashAreReadFromTheTopLevelOnly_AndOnlyFromValidJson()
+    {
+        var manifest = Encoding.UTF8.GetBytes(
+            "{\"assets\": {\"a.css\": {\"project\": \"Nested\", \"list\": [1, {\"hash\": \"x\"}]}}, \"project\": \"App\", \"hash\": \"0123456789ab\"}\n");
+
+        Assert.AreEqual("App", AssetManifest.ProjectOf(manifest));
+        Assert.AreEqual("0123456789ab", AssetManifest.HashOf(manifest));
+        Assert.IsNull(AssetManifest.ProjectOf("{\"assets\": {\"project\": \"Nested\"}}"u8.ToArray()));
+        Assert.IsNull(AssetManifest.ProjectOf("{\"project\": 7}"u8.ToArray()));
+        Assert.AreEqual("B", AssetManifest.ProjectOf("{\"project\": \"A\", \"project\": \"B\"}"u8.ToArray()), "the last of duplicates, as a document's lookup");
+        Assert.IsNull(AssetManifest.ProjectOf("{\"project\": \"App\", \"assets\": {"u8.ToArray()), "cut short");
+        Assert.IsNull(AssetManifest.ProjectOf("{\"project\": \"App\"} {}"u8.ToArray()), "something after it");
+        Assert.IsNull(AssetManifest.ProjectOf("[\"project\"]"u8.ToArray()));
+        Assert.IsNull(AssetManifest.ProjectOf(null));
+    }
+
+    [TestMethod]
     public async Task Hash_IsTwelveHexDigitsAndStableForTheSameInputs()
     {
         using var temp = new TempDirectory();
