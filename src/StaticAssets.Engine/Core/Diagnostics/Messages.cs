@@ -119,7 +119,8 @@ public static class Messages
         $"{o[Generation]} '{value}' matches several generations ({string.Join(", ", hashes)}); give more hex digits.");
 
     public static Diagnostic GenerationUnreadable(string key, string store) => Error(UnknownGeneration,
-        $"The history entry '{key}' at {store} is not a complete generation record (or its manifest does not match its SHA-256); " +
+        $"The history entry '{key}' at {store} is not a complete generation record (or its manifest does not match its SHA-256, " +
+        "or names an asset without its key, size or digest); " +
         "it cannot be rolled back to. Choose another generation.");
 
     // SA1017
