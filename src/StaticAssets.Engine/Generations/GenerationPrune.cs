@@ -196,28 +196,37 @@ public static class GenerationPrune
 
     /// <summary>Every key nothing may delete: <paramref name="ours"/> (named by a kept generation or the current
     /// manifest), named by the journal of this manifest, or by the current manifest, journal or any history entry of
-    /// another manifest at the prefix.</summary>
+    /// another manifest at the prefix. The other manifests' entries, manifests and journals are all read at once (one
+    /// round trip, not three per manifest).</summary>
     private static async Task<HashSet<string>> ProtectedAsync(
         IAssetStore store, DestinationHistory history, IReadOnlySet<string> ours, CancellationToken cancellationToken)
     {
         var keys = new HashSet<string>(ours, StringComparer.Ordinal);
         keys.UnionWith(history.Pending.Select(o => o.Key));
         keys.UnionWith(history.Originals.Select(o => o.Key));
-        foreach (var folder in history.OtherHistoryFolders)
+        var others = history.OtherHistoryFolders.Select(folder => NamedByOtherAsync(store, history, folder, cancellationToken)).ToArray();
+        await Task.WhenAll(others.Cast<Task>()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        foreach (var other in others)
         {
-            var other = GenerationRecord.ManifestNameFor(folder);
-            var names = history.Listing.Select(o => GenerationName.TryParse(folder, o.Key)).OfType<GenerationName>();
-            var theirs = await DestinationHistory.ReadEntriesAsync(store, names, cancellationToken).ConfigureAwait(false);
-            keys.UnionWith(theirs.SelectMany(g => g.Objects.Keys));
-            var manifest = await store.ReadOrFailAsync(other, cancellationToken).ConfigureAwait(false);
-            keys.UnionWith(DestinationHistory.NamedBy(manifest));
-            if (await store.ReadOrFailAsync(PendingJournal.NameFor(other), cancellationToken).ConfigureAwait(false) is { } journal
-                && PendingJournal.TryRead(journal, out var pending, out _))
-            {
-                keys.UnionWith(pending.Select(o => o.Key));
-            }
+            keys.UnionWith(await other.ConfigureAwait(false)); // in folder order: the first failure is the one reported
         }
         return keys;
+    }
+
+    /// <summary>What the manifest whose history is <paramref name="folder"/> names: its entries, its current manifest
+    /// and its pending journal, read at the same time.</summary>
+    private static async Task<IEnumerable<string>> NamedByOtherAsync(IAssetStore store, DestinationHistory history, string folder, CancellationToken cancellationToken)
+    {
+        var other = GenerationRecord.ManifestNameFor(folder);
+        var names = history.Listing.Select(o => GenerationName.TryParse(folder, o.Key)).OfType<GenerationName>();
+        var entries = DestinationHistory.ReadEntriesAsync(store, names, cancellationToken);
+        var manifest = store.ReadOrFailAsync(other, cancellationToken);
+        var journal = store.ReadOrFailAsync(PendingJournal.NameFor(other), cancellationToken);
+        await Task.WhenAll(entries, manifest, journal).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var theirs = await entries.ConfigureAwait(false);
+        var current = await manifest.ConfigureAwait(false);
+        var pending = await journal.ConfigureAwait(false) is { } bytes && PendingJournal.TryRead(bytes, out var listed, out _) ? listed : [];
+        return theirs.SelectMany(g => g.Objects.Keys).Concat(DestinationHistory.NamedBy(current)).Concat(pending.Select(o => o.Key));
     }
 
     private static async Task DeleteAsync(IAssetStore store, IReadOnlyList<string> keys, CancellationToken cancellationToken)

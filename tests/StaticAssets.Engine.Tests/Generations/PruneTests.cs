@@ -112,9 +112,15 @@ public sealed class PruneTests
         Assert.IsEmpty(result.Deleted, "generations 1 and 2 are the other project's");
         CollectionAssert.AreEquivalent(everything, store.Objects.Keys.ToArray());
 
-        // Without the other project's current manifest, only 1's image may go: 2's objects are in its history, 1's
-        // stylesheet in this journal, and the rest was never ours.
+        // Without the other project's current manifest, but with its journal recording 1's image as stored by a
+        // failed publish of its own: still nothing.
         store.Objects.TryRemove("app2.manifest.json", out var ____);
+        store.Objects[PendingJournal.NameFor("app2.manifest.json")] = PendingJournal.Serialize([Stored.ObjectsOf(manifests[0]).Single(o => o.Key == only1)], []);
+        Assert.IsEmpty((await GenerationPrune.PruneAsync(store, Keep(2), log, CancellationToken.None)).Deleted, "the other project's journal names 1's image");
+
+        // Without its journal either, only 1's image may go: 2's objects are in its history, 1's stylesheet in this
+        // journal, and the rest was never ours.
+        store.Objects.TryRemove(PendingJournal.NameFor("app2.manifest.json"), out var _____);
         var second = await GenerationPrune.PruneAsync(store, Keep(2), log, CancellationToken.None);
         CollectionAssert.AreEqual(new[] { only1 }, second.Deleted.Select(o => o.Key).ToArray(), log.Dump());
         foreach (var key in new[] { "robots.txt", "img/logo.0123456789ab.png", css1 })
