@@ -8,11 +8,13 @@ using StaticAssets.Engine.Publishing;
 namespace StaticAssets.Bench;
 
 /// <summary>
-/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency 64] [--rollbacks 6]`: what rollback and prune
+/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency 64] [--rollbacks 6] [--process-rollbacks 4]`: what rollback and prune
 /// cost on Ceph RGW through the delay proxy. Rollback: a 3,000-file tree (150 MB, the package's defaults for S3:
 /// compressed copies, un-fingerprinted copies) published twice (every 10th file changed the second time), then rolled
 /// back to the first (the copies whose bytes differ are restored); then `--rollbacks` more, to the second and the first
-/// in turn (each the same work), for the median and the CPU time each process spent per rollback. Prune: a generation of
+/// in turn (each the same work), for the median and the CPU time each process spent per rollback; then
+/// `--process-rollbacks` more, each in a fresh process (what a `dotnet msbuild -t:RollbackStaticAssets` pays: the engine
+/// and the SDK start cold). Prune: a generation of
 /// `--stale` tiny files replaced by another, then pruned keeping 1 with no minimum age. Listing: the rollback's prefix
 /// listed plainly and in key ranges, side by side; the history listing's requests and bytes. Publishes go to the server
 /// directly; only the measured operation goes through the proxy, whose counters give its requests.
@@ -30,6 +32,7 @@ internal static class GenerationsBench
         // The rollback's and the prune's concurrency (the package's default for S3: 64).
         var concurrency = Arg("--concurrency", 64);
         var rollbacks = Arg("--rollbacks", 6);
+        var processRollbacks = Arg("--process-rollbacks", 4);
         var endpoint = new Uri(Environment.GetEnvironmentVariable("STATICASSETS_S3_ENDPOINT") ?? "http://127.0.0.1:7480");
         var bucket = $"sa-bench-gen-{Guid.NewGuid():N}"[..30];
         using var admin = new BucketAdmin(endpoint);
@@ -119,6 +122,10 @@ internal static class GenerationsBench
             {
                 await RepeatRollbacksAsync(proxy, bucket, rollbacks, concurrency, rtt, rollback.Target!.Hash);
             }
+            if (processRollbacks > 0 && rollback.Succeeded)
+            {
+                await ProcessRollbacksAsync(proxy, bucket, processRollbacks, concurrency, rtt, rollback.Target!.Hash);
+            }
 
             if (stale == 0)
             {
@@ -179,12 +186,7 @@ internal static class GenerationsBench
     /// </summary>
     private static async Task RepeatRollbacksAsync(ProxyProcess proxy, string bucket, int count, int concurrency, int rtt, string first)
     {
-        string second;
-        await using (var store = Stores.Create(proxy.Url, bucket, "site/", concurrency))
-        {
-            var history = await DestinationHistory.ReadAsync(store, Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None);
-            second = history.Entries.Last(e => e.Kind == Engine.Manifest.GenerationKind.Publish).HashPrefix;
-        }
+        var second = await SecondGenerationAsync(proxy, bucket, concurrency);
         // The bench server's daemons only (another Ceph on this machine, e.g. the tests' on port 7480, is not ours):
         // those started with its configuration file (tests/servers/ceph-rgw.sh: $STATICASSETS_RGW_DIR/ceph.conf).
         var conf = Path.Combine(Environment.GetEnvironmentVariable("STATICASSETS_RGW_DIR") ?? "/tmp/staticassets-rgw", "ceph.conf");
@@ -218,5 +220,55 @@ internal static class GenerationsBench
         Console.WriteLine($"RESULT-ROLLBACKS count={count} rtt={rtt}ms median={Report.Median(walls):F2}s min={walls.Min():F2}s max={walls.Max():F2}s " +
             $"cpu_per_rollback client={clientCpu:F2}s proxy={proxyCpu:F2}s server={serverCpu:F2}s sum={clientCpu + proxyCpu + serverCpu:F2}s " +
             $"daemons={daemons.Length} cpus={Environment.ProcessorCount}");
+    }
+
+    /// <summary>The second publish's generation (the rollbacks go back and forth between it and the first).</summary>
+    private static async Task<string> SecondGenerationAsync(ProxyProcess proxy, string bucket, int concurrency)
+    {
+        await using var store = Stores.Create(proxy.Url, bucket, "site/", concurrency);
+        var history = await DestinationHistory.ReadAsync(store, Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None);
+        return history.Entries.Last(e => e.Kind == Engine.Manifest.GenerationKind.Publish).HashPrefix;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> more rollbacks, each in a fresh process of this program (`rollback`, <see cref="ChildRollback"/>),
+    /// to the second generation and the first in turn: the wall time from starting the process to its exit, the
+    /// rollback's own time inside it, its CPU and JIT time (medians).
+    /// </summary>
+    private static async Task ProcessRollbacksAsync(ProxyProcess proxy, string bucket, int count, int concurrency, int rtt, string first)
+    {
+        var second = await SecondGenerationAsync(proxy, bucket, concurrency);
+        var (walls, insides, cpus, jits) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        for (var i = 0; i < count; i++)
+        {
+            await proxy.ResetAsync();
+            var apphost = Path.Combine(AppContext.BaseDirectory, "StaticAssets.Bench");
+            var start = File.Exists(apphost)
+                ? new ProcessStartInfo(apphost)
+                : new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { typeof(GenerationsBench).Assembly.Location } };
+            foreach (var arg in new[] { "rollback", "--endpoint", proxy.Url.ToString(), "--bucket", bucket, "--prefix", "site/",
+                "--generation", i % 2 == 0 ? second : first, "--concurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            {
+                start.ArgumentList.Add(arg);
+            }
+            start.RedirectStandardOutput = true;
+            start.UseShellExecute = false;
+            var clock = Stopwatch.StartNew();
+            using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start a rollback process");
+            var output = await child.StandardOutput.ReadToEndAsync();
+            await child.WaitForExitAsync();
+            walls.Add(clock.Elapsed.TotalSeconds);
+            var copies = System.Text.RegularExpressions.Regex.Match(output, @"copies (\d+) succeeded True");
+            var timings = System.Text.RegularExpressions.Regex.Match(output, @"rollback (\d+) ms, CPU (\d+) ms, of which JIT (\d+) ms");
+            if (child.ExitCode != 0 || !copies.Success || copies.Groups[1].Value == "0" || !timings.Success)
+            {
+                throw new InvalidOperationException($"rollback process {i + 1} failed (exit {child.ExitCode}): {output}");
+            }
+            insides.Add(double.Parse(timings.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000);
+            cpus.Add(double.Parse(timings.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000);
+            jits.Add(double.Parse(timings.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000);
+        }
+        Console.WriteLine($"RESULT-ROLLBACK-PROCESS count={count} rtt={rtt}ms wall={Report.Median(walls):F2}s rollback={Report.Median(insides):F2}s " +
+            $"rollback_min={insides.Min():F2}s rollback_max={insides.Max():F2}s cpu={Report.Median(cpus):F2}s jit={Report.Median(jits):F2}s");
     }
 }

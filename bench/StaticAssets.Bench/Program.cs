@@ -26,6 +26,12 @@ if (args.Length > 0 && args[0] == "publish")
     return await ChildPublish.RunAsync(args);
 }
 
+if (args.Length > 0 && args[0] == "rollback")
+{
+    // Child mode: one rollback through the engine in a fresh process (GenerationsBench's RESULT-ROLLBACK-PROCESS).
+    return await ChildRollback.RunAsync(args);
+}
+
 if (args.Length > 0 && args[0] == "generations")
 {
     // Rollback and prune on Ceph RGW through the delay proxy (GenerationsBench).

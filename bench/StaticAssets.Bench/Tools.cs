@@ -364,3 +364,33 @@ internal static class ChildPublish
         return result.Succeeded ? 0 : 1;
     }
 }
+
+/// <summary>
+/// `StaticAssets.Bench rollback --endpoint URL --bucket B --prefix P --generation G --concurrency N`: one rollback in a
+/// fresh process, as `dotnet msbuild -t:RollbackStaticAssets` runs one (the engine and the AWS SDK start cold: JIT and
+/// tiered compilation included). Prints the copies restored and where the process's time went.
+/// </summary>
+internal static class ChildRollback
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sinceStart = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+        var clock = Stopwatch.StartNew();
+        string Arg(string name) => args[Array.IndexOf(args, name) + 1];
+        var log = new BenchLog(verbose: args.Contains("--verbose"));
+        double created;
+        StaticAssets.Engine.Generations.RollbackResult result;
+        await using (var store = Stores.Create(new Uri(Arg("--endpoint")), Arg("--bucket"), Arg("--prefix"), int.Parse(Arg("--concurrency"), CultureInfo.InvariantCulture)))
+        {
+            created = clock.Elapsed.TotalMilliseconds;
+            result = await StaticAssets.Engine.Generations.GenerationRollback.RollbackAsync(store,
+                new StaticAssets.Engine.Generations.RollbackOptions { Generation = Arg("--generation"), Source = new StaticAssets.Engine.Manifest.GenerationSource("Bench") },
+                log, CancellationToken.None);
+        }
+        var rolledBack = clock.Elapsed.TotalMilliseconds;
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"copies {result.Copied} succeeded {result.Succeeded} {log.FirstError}"));
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"timings start-to-main {sinceStart:F0} ms, create store {created:F0} ms, rollback {rolledBack - created:F0} ms, CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:F0} ms, of which JIT {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled)"));
+        return result.Succeeded ? 0 : 1;
+    }
+}
