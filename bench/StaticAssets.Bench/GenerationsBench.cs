@@ -242,17 +242,9 @@ internal static class GenerationsBench
         for (var i = 0; i < count; i++)
         {
             await proxy.ResetAsync();
-            var apphost = Path.Combine(AppContext.BaseDirectory, "StaticAssets.Bench");
-            var start = File.Exists(apphost)
-                ? new ProcessStartInfo(apphost)
-                : new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { typeof(GenerationsBench).Assembly.Location } };
-            foreach (var arg in new[] { "rollback", "--endpoint", proxy.Url.ToString(), "--bucket", bucket, "--prefix", "site/",
-                "--generation", i % 2 == 0 ? second : first, "--concurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-            {
-                start.ArgumentList.Add(arg);
-            }
+            var start = ThisProgram.StartInfo(["rollback", "--endpoint", proxy.Url.ToString(), "--bucket", bucket, "--prefix", "site/",
+                "--generation", i % 2 == 0 ? second : first, "--concurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             start.RedirectStandardOutput = true;
-            start.UseShellExecute = false;
             var clock = Stopwatch.StartNew();
             using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start a rollback process");
             var output = await child.StandardOutput.ReadToEndAsync();

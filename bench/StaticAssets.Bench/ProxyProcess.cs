@@ -26,17 +26,9 @@ internal sealed class ProxyProcess : IAsyncDisposable
 
     public static async Task<ProxyProcess> StartAsync(Uri upstream, int rttMs)
     {
-        var apphost = Path.Combine(AppContext.BaseDirectory, "StaticAssets.Bench");
-        var start = File.Exists(apphost)
-            ? new ProcessStartInfo(apphost)
-            : new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { typeof(ProxyProcess).Assembly.Location } };
-        foreach (var arg in new[] { "proxy", "--upstream", upstream.ToString(), "--rtt", rttMs.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = ThisProgram.StartInfo(["proxy", "--upstream", upstream.ToString(), "--rtt", rttMs.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         start.RedirectStandardInput = true;
         start.RedirectStandardOutput = true;
-        start.UseShellExecute = false;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the proxy process");
         var line = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the proxy process exited");
         return new ProxyProcess(process, int.Parse(line["port ".Length..], System.Globalization.CultureInfo.InvariantCulture));

@@ -137,10 +137,7 @@ internal sealed class ExternalTools : IDisposable
     /// <summary>Our engine in a fresh process: this program's "publish" command.</summary>
     public Task<ToolRun> OursProcessAsync(string sourceList, Uri endpoint, string bucket, string prefix, int concurrency)
     {
-        var apphost = Path.Combine(AppContext.BaseDirectory, "StaticAssets.Bench");
-        var (exe, first) = File.Exists(apphost)
-            ? (apphost, Array.Empty<string>())
-            : (Environment.ProcessPath!, new[] { typeof(ExternalTools).Assembly.Location });
+        var (exe, first) = ThisProgram.Command();
         return RunMeasuredAsync(exe,
             [.. first, "publish", "--list", sourceList, "--endpoint", endpoint.ToString(), "--bucket", bucket, "--prefix", prefix,
              "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture)],
