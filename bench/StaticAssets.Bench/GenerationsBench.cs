@@ -233,12 +233,14 @@ internal static class GenerationsBench
     /// <summary>
     /// <paramref name="count"/> more rollbacks, each in a fresh process of this program (`rollback`, <see cref="ChildRollback"/>),
     /// to the second generation and the first in turn: the wall time from starting the process to its exit, the
-    /// rollback's own time inside it, its CPU and JIT time (medians).
+    /// rollback's own time inside it, the runtime's start until Main, the store's creation, its CPU and JIT time and the
+    /// methods it compiled (medians).
     /// </summary>
     private static async Task ProcessRollbacksAsync(ProxyProcess proxy, string bucket, int count, int concurrency, int rtt, string first)
     {
         var second = await SecondGenerationAsync(proxy, bucket, concurrency);
-        var (walls, insides, cpus, jits) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        var (walls, starts, stores, insides, cpus, jits) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
+        var methods = new List<int>();
         for (var i = 0; i < count; i++)
         {
             await proxy.ResetAsync();
@@ -251,16 +253,22 @@ internal static class GenerationsBench
             await child.WaitForExitAsync();
             walls.Add(clock.Elapsed.TotalSeconds);
             var copies = System.Text.RegularExpressions.Regex.Match(output, @"copies (\d+) succeeded True");
-            var timings = System.Text.RegularExpressions.Regex.Match(output, @"rollback (\d+) ms, CPU (\d+) ms, of which JIT (\d+) ms");
+            var timings = System.Text.RegularExpressions.Regex.Match(output,
+                @"start-to-main (\d+) ms, create store (\d+) ms, rollback (\d+) ms, CPU (\d+) ms, of which JIT (\d+) ms \((\d+) methods compiled\)");
             if (child.ExitCode != 0 || !copies.Success || copies.Groups[1].Value == "0" || !timings.Success)
             {
                 throw new InvalidOperationException($"rollback process {i + 1} failed (exit {child.ExitCode}): {output}");
             }
-            insides.Add(double.Parse(timings.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000);
-            cpus.Add(double.Parse(timings.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000);
-            jits.Add(double.Parse(timings.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000);
+            double Seconds(int group) => double.Parse(timings.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000;
+            starts.Add(Seconds(1));
+            stores.Add(Seconds(2));
+            insides.Add(Seconds(3));
+            cpus.Add(Seconds(4));
+            jits.Add(Seconds(5));
+            methods.Add(int.Parse(timings.Groups[6].Value, System.Globalization.CultureInfo.InvariantCulture));
         }
         Console.WriteLine($"RESULT-ROLLBACK-PROCESS count={count} rtt={rtt}ms wall={Report.Median(walls):F2}s rollback={Report.Median(insides):F2}s " +
-            $"rollback_min={insides.Min():F2}s rollback_max={insides.Max():F2}s cpu={Report.Median(cpus):F2}s jit={Report.Median(jits):F2}s");
+            $"rollback_min={insides.Min():F2}s rollback_max={insides.Max():F2}s start={Report.Median(starts):F2}s store={Report.Median(stores):F2}s " +
+            $"cpu={Report.Median(cpus):F2}s jit={Report.Median(jits):F2}s methods={methods.Order().ElementAt(methods.Count / 2)}");
     }
 }

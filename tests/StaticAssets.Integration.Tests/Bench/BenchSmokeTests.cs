@@ -81,7 +81,7 @@ public sealed class BenchSmokeTests
             @"cpu_per_rollback client=\d+\.\d+s proxy=\d+\.\d+s server=\d+\.\d+s sum=\d+\.\d+s daemons=2 cpus=\d+$"));
         // One more in a fresh process (as the MSBuild task runs one), with its own timings.
         StringAssert.Matches(result.Output, new Regex(@"(?m)^RESULT-ROLLBACK-PROCESS count=1 rtt=0ms wall=\d+\.\d+s rollback=\d+\.\d+s " +
-            @"rollback_min=\d+\.\d+s rollback_max=\d+\.\d+s cpu=\d+\.\d+s jit=\d+\.\d+s$"));
+            @"rollback_min=\d+\.\d+s rollback_max=\d+\.\d+s start=\d+\.\d+s store=\d+\.\d+s cpu=\d+\.\d+s jit=\d+\.\d+s methods=\d+$"));
         var lastLine = result.Output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
         StringAssert.Matches(lastLine, new Regex(@"^RESULT-PRUNE stale=200 rtt=0ms succeeded=True wall=\d+\.\d+s deleted=190 entries=1 requests=\d+ "),
             "the RESULT-PRUNE line must end the output");
