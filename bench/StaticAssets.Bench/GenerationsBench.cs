@@ -101,8 +101,7 @@ internal static class GenerationsBench
             int listed;
             await using (var store = Stores.Create(proxy.Url, bucket, "site/", concurrency))
             {
-                var known = Engine.Manifest.AssetManifest.TryReadObjects(
-                    (await store.TryReadAsync(Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None))!, out var objects, out _) ? objects.Keys.ToArray() : [];
+                var known = DestinationHistory.NamedBy(await store.TryReadAsync(Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None)).ToArray();
                 listed = (await Engine.Storage.AssetStoreExtensions.ListAllAsync(store, "", CancellationToken.None)).Count;
                 for (var round = 0; round < 3; round++)
                 {
@@ -240,7 +239,7 @@ internal static class GenerationsBench
     {
         var second = await SecondGenerationAsync(proxy, bucket, concurrency);
         var (walls, starts, stores, insides, cpus, jits) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
-        var methods = new List<int>();
+        var methods = new List<double>();
         for (var i = 0; i < count; i++)
         {
             await proxy.ResetAsync();
@@ -265,10 +264,10 @@ internal static class GenerationsBench
             insides.Add(Seconds(3));
             cpus.Add(Seconds(4));
             jits.Add(Seconds(5));
-            methods.Add(int.Parse(timings.Groups[6].Value, System.Globalization.CultureInfo.InvariantCulture));
+            methods.Add(double.Parse(timings.Groups[6].Value, System.Globalization.CultureInfo.InvariantCulture));
         }
         Console.WriteLine($"RESULT-ROLLBACK-PROCESS count={count} rtt={rtt}ms wall={Report.Median(walls):F2}s rollback={Report.Median(insides):F2}s " +
             $"rollback_min={insides.Min():F2}s rollback_max={insides.Max():F2}s start={Report.Median(starts):F2}s store={Report.Median(stores):F2}s " +
-            $"cpu={Report.Median(cpus):F2}s jit={Report.Median(jits):F2}s methods={methods.Order().ElementAt(methods.Count / 2)}");
+            $"cpu={Report.Median(cpus):F2}s jit={Report.Median(jits):F2}s methods={Report.Median(methods):F0}");
     }
 }

@@ -339,7 +339,7 @@ internal static class ChildPublish
     {
         // Where a fresh process's time goes: runtime start-up until Main, reading the list, creating the store
         // (AWS SDK client), the publish itself (JIT of the engine and the SDK included).
-        var sinceStart = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+        var sinceStart = ChildTimings.SinceStartMilliseconds();
         var clock = Stopwatch.StartNew();
         string Arg(string name) => args[Array.IndexOf(args, name) + 1];
         var sources = File.ReadLines(Arg("--list")).Select(line => line.Split('\t')).Select(f =>
@@ -357,7 +357,7 @@ internal static class ChildPublish
         var published = clock.Elapsed.TotalMilliseconds;
         Console.Out.WriteLine(new StringBuilder("written ").Append(result.Written?.Count ?? -1));
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"timings start-to-main {sinceStart:F0} ms, read list {read:F0} ms, create store {created - read:F0} ms, publish {published - created:F0} ms, CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:F0} ms, of which JIT {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled)"));
+            $"timings start-to-main {sinceStart:F0} ms, read list {read:F0} ms, create store {created - read:F0} ms, publish {published - created:F0} ms, {ChildTimings.CpuAndJit()}"));
         return result.Succeeded ? 0 : 1;
     }
 }
@@ -371,7 +371,7 @@ internal static class ChildRollback
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var sinceStart = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+        var sinceStart = ChildTimings.SinceStartMilliseconds();
         var clock = Stopwatch.StartNew();
         string Arg(string name) => args[Array.IndexOf(args, name) + 1];
         var log = new BenchLog(verbose: args.Contains("--verbose"));
@@ -387,7 +387,19 @@ internal static class ChildRollback
         var rolledBack = clock.Elapsed.TotalMilliseconds;
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"copies {result.Copied} succeeded {result.Succeeded} {log.FirstError}"));
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"timings start-to-main {sinceStart:F0} ms, create store {created:F0} ms, rollback {rolledBack - created:F0} ms, CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:F0} ms, of which JIT {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled)"));
+            $"timings start-to-main {sinceStart:F0} ms, create store {created:F0} ms, rollback {rolledBack - created:F0} ms, {ChildTimings.CpuAndJit()}"));
         return result.Succeeded ? 0 : 1;
     }
+}
+
+/// <summary>What the child modes (publish, rollback) report of their process in their "timings" line, one format the
+/// parent's parsing relies on.</summary>
+internal static class ChildTimings
+{
+    /// <summary>From the process's start (runtime start-up included) until now.</summary>
+    public static double SinceStartMilliseconds() => (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+
+    /// <summary><c>CPU 680 ms, of which JIT 150 ms (1170 methods compiled)</c>, so far.</summary>
+    public static string CpuAndJit() => string.Create(CultureInfo.InvariantCulture,
+        $"CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:F0} ms, of which JIT {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled)");
 }

@@ -144,7 +144,7 @@ public static class GenerationPrune
         {
             // A publish may have switched since the listing: whatever the manifest and journal name now stays.
             var again = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
-            var named = DestinationHistory.NamedBy(again.Manifest).Concat(again.Pending.Select(o => o.Key)).ToHashSet(StringComparer.Ordinal);
+            var named = again.ManifestKeys.Concat(again.Pending.Select(o => o.Key)).ToHashSet(StringComparer.Ordinal);
             doomed.RemoveAll(o => named.Contains(o.Key));
             if (named.Overlaps(doomedKeys))
             {

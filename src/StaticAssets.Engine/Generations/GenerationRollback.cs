@@ -105,8 +105,8 @@ public static class GenerationRollback
         var switching = alreadyCurrent
             ? Task.CompletedTask
             : ManifestCommitter.SwitchAsync(store, options.ManifestName, target.Manifest,
-                new GenerationRecord(GenerationKind.Rollback, DateTimeOffset.UtcNow, history.ManifestSha256, target.Record.ManifestSha256,
-                    objects.Length, objects.Sum(o => o.Size), options.Source), log, cancellationToken);
+                GenerationRecord.For(GenerationKind.Rollback, target.Record.ManifestSha256, objects, history.ManifestSha256, DateTimeOffset.UtcNow, options.Source),
+                log, cancellationToken);
         var forgetting = copies.Length > 0 ? journal.WriteOriginalsAsync(stillCurrent, cancellationToken) : Task.CompletedTask;
         await Task.WhenAll(switching, forgetting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await switching.ConfigureAwait(false);

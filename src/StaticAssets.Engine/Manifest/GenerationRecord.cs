@@ -80,10 +80,14 @@ public sealed record GenerationRecord(
     public static GenerationRecord For(GenerationKind kind, byte[] manifest, byte[]? replaced, DateTimeOffset now, GenerationSource source)
     {
         AssetManifest.TryReadObjects(manifest, out var objects, out _);
-        return new GenerationRecord(
-            kind, now, replaced is null ? null : Sha256Digest.Compute(replaced).Hex, Sha256Digest.Compute(manifest).Hex,
-            objects.Count, objects.Values.Sum(o => o.Size), source);
+        return For(kind, Sha256Digest.Compute(manifest).Hex, objects.Values.ToArray(), replaced is null ? null : Sha256Digest.Compute(replaced).Hex, now, source);
     }
+
+    /// <summary>The record of a manifest whose digest and objects are known already (a rollback has them from its
+    /// verification), becoming current in place of the manifest whose digest is <paramref name="replacedSha256"/>.</summary>
+    public static GenerationRecord For(
+        GenerationKind kind, string manifestSha256, IReadOnlyCollection<ManifestObject> objects, string? replacedSha256, DateTimeOffset now, GenerationSource source) =>
+        new(kind, now, replacedSha256, manifestSha256, objects.Count, objects.Sum(o => o.Size), source);
 
     /// <summary>The entry: <c>{ "generation": {...}, "manifest": &lt;the manifest's JSON verbatim&gt; }</c>.</summary>
     public byte[] Serialize(byte[] manifest)
