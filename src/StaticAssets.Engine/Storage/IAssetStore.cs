@@ -42,8 +42,9 @@ public interface IAssetStore : IAsyncDisposable
 
     /// <summary>
     /// Deletes objects that may or may not exist, in as few requests as the backend allows (S3: DeleteObjects of up
-    /// to 1,000 keys; elsewhere one request each, at most <see cref="MaxConcurrency"/> at once). Used only by the
-    /// prune, for objects it proved nothing needs. On failure or cancellation some of the keys may be deleted.
+    /// to 1,000 keys, Azure: Blob Batch of up to 256, at most <see cref="MaxConcurrency"/> requests at once; a folder:
+    /// one file after another). Used only by the prune, for objects it proved nothing needs. On failure or
+    /// cancellation some of the keys may be deleted.
     /// </summary>
     Task DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
 

@@ -131,6 +131,81 @@ public sealed class AzureBlobStoreTests : Stores.StoreContractTests
     }
 
     [TestMethod]
+    public async Task DeletingManyIsOneBlobBatchPer256Keys_SentThroughTheSameEndpoint()
+    {
+        var prefix = $"batch-{Guid.NewGuid():N}/";
+        var keys = await StoreSmallObjectsAsync(prefix, 600);
+        await using var proxy = new CountingProxy(_server.Endpoint);
+
+        await using (var store = _server.Store(_container, prefix, via: new Uri(proxy.Url, _server.Endpoint.AbsolutePath)))
+        {
+            await store.DeleteManyAsync(keys.Skip(50).Append("d/never-there.txt").ToArray(), CancellationToken.None);
+        }
+
+        var requests = proxy.Requests;
+        Assert.HasCount(3, requests, string.Join("\n", requests)); // 551 deletes: 256 + 256 + 39
+        Assert.IsTrue(requests.All(r => r.StartsWith("POST ", StringComparison.Ordinal) && r.Contains("comp=batch", StringComparison.Ordinal)), string.Join("\n", requests));
+        await using (var store = await CreateStoreAsync(prefix))
+        {
+            CollectionAssert.AreEquivalent(keys.Take(50).ToArray(), (await store.ListAllAsync("", CancellationToken.None)).Select(o => o.Key).ToArray());
+        }
+    }
+
+    [TestMethod]
+    public async Task ABatchAuthorizedByASasTokenDeletes_ATokenWithoutDeleteIsSA3005AndDeletesNothing()
+    {
+        var prefix = $"batch-sas-{Guid.NewGuid():N}/";
+        var keys = await StoreSmallObjectsAsync(prefix, 300);
+        var container = _server.CreateClient().GetBlobContainerClient(_container);
+        var noDelete = container.GenerateSasUri(Azure.Storage.Sas.BlobContainerSasPermissions.Read | Azure.Storage.Sas.BlobContainerSasPermissions.Write
+            | Azure.Storage.Sas.BlobContainerSasPermissions.List, DateTimeOffset.UtcNow.AddHours(1)).Query.TrimStart('?');
+        var all = container.GenerateSasUri(Azure.Storage.Sas.BlobContainerSasPermissions.All, DateTimeOffset.UtcNow.AddHours(1)).Query.TrimStart('?');
+        Environment.SetEnvironmentVariable("STATICASSETS_TEST_AZURE_SAS_NO_DELETE", noDelete);
+        Environment.SetEnvironmentVariable("STATICASSETS_TEST_AZURE_SAS_ALL", all);
+
+        await using (var store = _server.Store(_container, prefix, new AzureBlobSettings { SasTokenVariable = "STATICASSETS_TEST_AZURE_SAS_NO_DELETE" }))
+        {
+            var error = await Assert.ThrowsExactlyAsync<StoreException>(() => store.DeleteManyAsync(keys, CancellationToken.None));
+            Assert.AreEqual(DiagnosticCodes.AccessDenied, error.Code, error.ToString());
+            Assert.DoesNotContain("sig=", error.ToString(), "the token appeared in the message");
+            Assert.HasCount(300, await store.ListAllAsync("", CancellationToken.None));
+        }
+        await using (var store = _server.Store(_container, prefix, new AzureBlobSettings { SasTokenVariable = "STATICASSETS_TEST_AZURE_SAS_ALL" }))
+        {
+            await store.DeleteManyAsync(keys.Skip(1).ToArray(), CancellationToken.None);
+            CollectionAssert.AreEqual(new[] { keys[0] }, (await store.ListAllAsync("", CancellationToken.None)).Select(o => o.Key).ToArray());
+        }
+    }
+
+    [TestMethod]
+    public async Task ABlobTheBatchCannotDeleteIsNamed_TheOthersAreDeleted()
+    {
+        var prefix = $"batch-lease-{Guid.NewGuid():N}/";
+        var keys = await StoreSmallObjectsAsync(prefix, 20);
+        await using var store = await CreateStoreAsync(prefix);
+        // A leased blob cannot be deleted without its lease id: that one sub-request fails.
+        var leased = _server.CreateClient().GetBlobContainerClient(_container).GetBlobClient(prefix + keys[7]);
+        await leased.GetBlobLeaseClient().AcquireAsync(TimeSpan.FromSeconds(60));
+
+        var error = await Assert.ThrowsExactlyAsync<StoreException>(() => store.DeleteManyAsync(keys, CancellationToken.None));
+
+        Assert.AreEqual(DiagnosticCodes.WriteFailed, error.Code, error.ToString());
+        StringAssert.Contains(error.Message, $"1 of 20 blobs were not deleted, the first '{prefix}{keys[7]}'");
+        StringAssert.Contains(error.Message, "LeaseIdMissing");
+        CollectionAssert.AreEqual(new[] { keys[7] }, (await store.ListAllAsync("", CancellationToken.None)).Select(o => o.Key).ToArray());
+        await leased.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero);
+    }
+
+    /// <summary>Stores <paramref name="count"/> one-byte objects under <paramref name="prefix"/> and returns their keys.</summary>
+    private async Task<string[]> StoreSmallObjectsAsync(string prefix, int count)
+    {
+        var keys = Enumerable.Range(0, count).Select(i => $"d/f{i}.0123456789ab.txt").ToArray();
+        await using var store = await CreateStoreAsync(prefix);
+        await Parallel.ForEachAsync(keys, async (key, token) => await store.WriteAsync(Planned(key, [1], "text/plain").Write, token));
+        return keys;
+    }
+
+    [TestMethod]
     public async Task AnEndpointNobodyListensOnIsSA3006NamingIt()
     {
         var closed = new Uri($"http://127.0.0.1:{Ports.Closed()}/devstoreaccount1");

@@ -23,6 +23,7 @@ public sealed class AzureBlobStore : IAssetStore
     private readonly StoreSettings _store;
     private readonly BlobContainerClient _container;
     private readonly Azure.Core.TokenCredential? _tokenCredential;
+    private readonly AzureBlobBatch _batch;
 
     /// <summary>Largest block a Put Block From URL stages (the service's limit for older API versions).</summary>
     private const long CopyBlockSize = 100L * 1024 * 1024;
@@ -55,6 +56,7 @@ public sealed class AzureBlobStore : IAssetStore
             { SasTokenVariable: { } variable } => new BlobContainerClient(destination.ContainerUri, new AzureSasCredential(Secret(variable, Option.AzureSasVariable)), options),
             _ => new BlobContainerClient(destination.ContainerUri, _tokenCredential = credential ?? new DefaultAzureCredential(), options),
         };
+        _batch = new AzureBlobBatch(_container);
     }
 
     public string Description => _destination.ToString();
@@ -132,13 +134,13 @@ public sealed class AzureBlobStore : IAssetStore
         }
     }
 
-    /// <summary>One Delete Blob per key, at most <see cref="MaxConcurrency"/> at once (no batch client is available to us).</summary>
+    /// <summary>Blob Batch requests of up to 256 deletes each, at most <see cref="MaxConcurrency"/> at once.</summary>
     public async Task DeleteManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         try
         {
-            await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrency, CancellationToken = cancellationToken },
-                async (key, token) => await Blob(key).DeleteIfExistsAsync(cancellationToken: token).ConfigureAwait(false)).ConfigureAwait(false);
+            await Parallel.ForEachAsync(keys.Chunk(AzureBlobBatch.MaxDeletes), new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrency, CancellationToken = cancellationToken },
+                async (batch, token) => await _batch.DeleteAsync(batch.Select(k => _destination.Prefix + k).ToArray(), token).ConfigureAwait(false)).ConfigureAwait(false);
         }
         catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
         {
