@@ -244,7 +244,8 @@ internal static class GenerationsBench
         {
             await proxy.ResetAsync();
             var start = ThisProgram.StartInfo(["rollback", "--endpoint", proxy.Url.ToString(), "--bucket", bucket, "--prefix", "site/",
-                "--generation", i % 2 == 0 ? second : first, "--concurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+                "--generation", i % 2 == 0 ? second : first, "--concurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--verbose"]); // its summary and "Where the time went" go to stderr, into the run's log
             start.RedirectStandardOutput = true;
             var clock = Stopwatch.StartNew();
             using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start a rollback process");
