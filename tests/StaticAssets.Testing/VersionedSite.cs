@@ -51,9 +51,13 @@ public sealed class VersionedSite : IDisposable
         return [.. manifests];
     }
 
-    /// <summary>Every key a generation needs: its content-addressed objects and the un-fingerprinted copies' keys.</summary>
-    public static IEnumerable<string> KeysOf(byte[] manifest) =>
-        Stored.ObjectsOf(manifest).Select(o => o.Key);
+    /// <summary>Every key a generation needs: its content-addressed objects and its un-fingerprinted copies (the
+    /// assets' logical paths: this site is published without compressed copies), read with the engine's reader.</summary>
+    public static IEnumerable<string> KeysOf(byte[] manifest)
+    {
+        Assert.IsTrue(AssetManifest.TryReadAssets(manifest, out var assets, out var problem), $"not a complete manifest: {problem}");
+        return Stored.ObjectsOf(manifest).Select(o => o.Key).Concat(assets.Select(a => a.Original ?? throw new AssertFailedException($"{a.LogicalPath} has no un-fingerprinted copy")));
+    }
 
     public void Dispose() => _root.Dispose();
 }

@@ -31,7 +31,8 @@ public sealed class DestinationState
     /// <summary>Content-addressed objects an unfinished publish stored (the journal's <c>stored</c>).</summary>
     public IReadOnlyList<ManifestObject> PendingObjects { get; }
 
-    /// <summary>Un-fingerprinted copies as last completely written (the journal's <c>originals</c>), by key.</summary>
+    /// <summary>Un-fingerprinted copies as last completely written (the journal's <c>originals</c>) that the manifest
+    /// names, by key.</summary>
     public IReadOnlyDictionary<string, ManifestObject> Originals { get; }
 
     /// <summary>
@@ -50,14 +51,16 @@ public sealed class DestinationState
         var manifestBytes = await manifestRead.ConfigureAwait(false);
         var journalBytes = await journalRead.ConfigureAwait(false);
         var objects = new Dictionary<string, ManifestObject>(StringComparer.Ordinal);
+        var unfingerprinted = new HashSet<string>(StringComparer.Ordinal);
         if (manifestBytes is not null)
         {
-            if (AssetManifest.TryReadObjects(manifestBytes, out var vouched, out var problem))
+            if (AssetManifest.TryReadAssets(manifestBytes, out var assets, out var problem))
             {
-                foreach (var (key, obj) in vouched)
+                foreach (var (key, obj) in AssetManifest.ObjectsOf(assets))
                 {
                     objects[key] = obj;
                 }
+                unfingerprinted.UnionWith(assets.SelectMany(a => a.UnfingerprintedKeys));
             }
             else
             {
@@ -81,7 +84,10 @@ public sealed class DestinationState
         {
             objects = await KeepListedAsync(store, objects, log, cancellationToken).ConfigureAwait(false);
         }
-        return new DestinationState(manifestBytes, objects, journalBytes, pending, originals);
+        // The journal vouches for an un-fingerprinted copy only while the manifest read names it: the prune may delete
+        // one no kept generation names (once that generation was replaced MinAge ago), so an older entry for it is
+        // not to be trusted — the copy is written again.
+        return new DestinationState(manifestBytes, objects, journalBytes, pending, originals.Where(o => unfingerprinted.Contains(o.Key)).ToArray());
     }
 
     /// <summary>Diff: the planned objects the destination lacks. Keys are content-addressed, but the digest is

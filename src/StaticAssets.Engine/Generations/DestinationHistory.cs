@@ -9,13 +9,18 @@ public sealed record Generation(GenerationName Name, GenerationRecord Record, by
 {
     public string Hash => Record.ManifestSha256[..GenerationRecord.NameHashLength];
 
-    /// <summary>The content-addressed objects the manifest names, by key (parsed when first asked for: a rollback
-    /// reads them from the assets it parses anyway).</summary>
-    public IReadOnlyDictionary<string, ManifestObject> Objects => _objects ??= AssetManifest.TryReadObjects(Manifest, out var objects, out _)
-        ? objects
-        : new Dictionary<string, ManifestObject>();
+    /// <summary>The manifest's assets (parsed when first asked for: a rollback parses them itself while it lists).</summary>
+    public IReadOnlyList<ManifestAsset> Assets => _assets ??= AssetManifest.TryReadAssets(Manifest, out var assets, out _) ? assets : [];
 
+    /// <summary>The content-addressed objects the manifest names, by key.</summary>
+    public IReadOnlyDictionary<string, ManifestObject> Objects => _objects ??= AssetManifest.ObjectsOf(Assets);
+
+    /// <summary>Every key the manifest names: its content-addressed objects' and its un-fingerprinted copies'.</summary>
+    public IReadOnlyCollection<string> Keys => _keys ??= Assets.SelectMany(a => a.Keys).Distinct(StringComparer.Ordinal).ToArray();
+
+    private IReadOnlyList<ManifestAsset>? _assets;
     private IReadOnlyDictionary<string, ManifestObject>? _objects;
+    private IReadOnlyCollection<string>? _keys;
 }
 
 /// <summary>One history entry as a listing shows it: its name and record, without the manifest it carries.</summary>
@@ -73,8 +78,8 @@ public sealed class DestinationHistory
 
     private string? _manifestSha256;
 
-    /// <summary>The keys of the content-addressed objects the current manifest names (none if there is none or it is
-    /// not readable).</summary>
+    /// <summary>Every key the current manifest names, its content-addressed objects' and its un-fingerprinted copies'
+    /// (none if there is none or it is not readable).</summary>
     public IReadOnlyCollection<string> ManifestKeys => _manifestKeys ??= NamedBy(Manifest).ToArray();
 
     private IReadOnlyCollection<string>? _manifestKeys;
@@ -136,9 +141,12 @@ public sealed class DestinationHistory
         return (new DestinationHistory(this, await listing.ConfigureAwait(false)), await reading.ConfigureAwait(false));
     }
 
-    /// <summary>The keys of the content-addressed objects a manifest names (none if it is not readable).</summary>
+    /// <summary>Every key a manifest names: its content-addressed objects' and its un-fingerprinted copies' (none if it
+    /// is not readable).</summary>
     public static IEnumerable<string> NamedBy(byte[]? manifest) =>
-        manifest is not null && AssetManifest.TryReadObjects(manifest, out var objects, out _) ? objects.Keys : [];
+        manifest is not null && AssetManifest.TryReadAssets(manifest, out var assets, out _)
+            ? assets.SelectMany(a => a.Keys).Distinct(StringComparer.Ordinal)
+            : [];
 
     /// <summary>Reads entries (at most the store's concurrency at once). An entry that is not a complete record is SA1016.</summary>
     public static Task<IReadOnlyList<Generation>> ReadEntriesAsync(IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken) =>

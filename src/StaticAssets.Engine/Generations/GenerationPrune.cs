@@ -44,19 +44,20 @@ public sealed record PruneResult(bool Succeeded, IReadOnlyList<StoredObjectInfo>
 }
 
 /// <summary>
-/// Deletes what no generation worth keeping needs. An object is deleted only if all of these hold:
+/// Deletes what no generation worth keeping needs: content-addressed objects, and the un-fingerprinted copies of assets
+/// no kept generation has any more. An object is deleted only if all of these hold:
 /// <list type="number">
 /// <item>some entry of THIS manifest's history names it (this tool wrote it; nothing else under the prefix is touched);</item>
 /// <item>no kept generation (the <see cref="PruneOptions.KeepGenerations"/> newest published manifests), nor the current
-/// manifest, nor the pending journal names it — nor the current manifest, journal or any history entry of another
-/// manifest at the same prefix;</item>
+/// manifest, nor the pending journal names it (its pending objects or its un-fingerprinted copies) — nor the current
+/// manifest, journal or any history entry of another manifest at the same prefix;</item>
 /// <item>the generation that replaced the newest generation naming it (found by the entries' <c>replaces</c>, not by
 /// list order) became current at least <see cref="PruneOptions.MinAge"/> ago: servers of that release may still link it
 /// during a rollout, and a publisher that planned against it may still be uploading;</item>
 /// <item>it was last written at least <see cref="PruneOptions.MinAge"/> ago (a publisher may just have stored it again).</item>
 /// </list>
 /// The current manifest and the journal are read again just before deleting, and anything they name then is kept.
-/// Objects go first (S3 DeleteObjects of 1,000 keys), history entries after theirs, so a prune stopped half-way
+/// Objects go first (S3 DeleteObjects of 1,000 keys, Azure Blob Batch of 256), history entries after theirs, so a prune stopped half-way
 /// leaves every kept generation complete and the next prune finds what is left.
 /// </summary>
 public static class GenerationPrune
@@ -81,15 +82,15 @@ public static class GenerationPrune
         (history, var generations) = await history.WithWholeListingAsync(store, history.Entries, cancellationToken).ConfigureAwait(false);
         var keptGenerations = Kept(generations, history.ManifestSha256, options.KeepGenerations).ToArray();
         // What this manifest's own history still needs: its kept generations and the current manifest.
-        var ours = keptGenerations.SelectMany(g => g.Objects.Keys)
+        var ours = keptGenerations.SelectMany(g => g.Keys)
             .Concat(history.ManifestKeys).ToHashSet(StringComparer.Ordinal);
         var protectedKeys = await ProtectedAsync(store, history, ours, cancellationToken).ConfigureAwait(false);
 
-        // Each object this history names, with the newest generation naming it.
+        // Each object this history names (content-addressed or un-fingerprinted), with the newest generation naming it.
         var newestNaming = new Dictionary<string, Generation>(StringComparer.Ordinal);
         foreach (var generation in generations)
         {
-            foreach (var key in generation.Objects.Keys)
+            foreach (var key in generation.Keys)
             {
                 newestNaming[key] = generation; // oldest first: the last one wins
             }
@@ -120,7 +121,7 @@ public static class GenerationPrune
         // tell it is ours.
         var entries = generations
             .Where(g => !kept.Contains(g.Name.Key) && g.Record.ManifestSha256 != history.ManifestSha256
-                && g.Objects.Keys.All(k => doomedKeys.Contains(k) || ours.Contains(k) || !history.Listed.ContainsKey(k)))
+                && g.Keys.All(k => doomedKeys.Contains(k) || ours.Contains(k) || !history.Listed.ContainsKey(k)))
             .Select(g => g.Name.Key).ToArray();
 
         if (doomed.Count > options.MaxDeletes)
@@ -144,7 +145,7 @@ public static class GenerationPrune
         {
             // A publish may have switched since the listing: whatever the manifest and journal name now stays.
             var again = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
-            var named = again.ManifestKeys.Concat(again.Pending.Select(o => o.Key)).ToHashSet(StringComparer.Ordinal);
+            var named = again.ManifestKeys.Concat(again.Pending.Concat(again.Originals).Select(o => o.Key)).ToHashSet(StringComparer.Ordinal);
             doomed.RemoveAll(o => named.Contains(o.Key));
             if (named.Overlaps(doomedKeys))
             {
@@ -225,8 +226,10 @@ public static class GenerationPrune
         await Task.WhenAll(entries, manifest, journal).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var theirs = await entries.ConfigureAwait(false);
         var current = await manifest.ConfigureAwait(false);
-        var pending = await journal.ConfigureAwait(false) is { } bytes && PendingJournal.TryRead(bytes, out var listed, out _) ? listed : [];
-        return theirs.SelectMany(g => g.Objects.Keys).Concat(DestinationHistory.NamedBy(current)).Concat(pending.Select(o => o.Key));
+        var journaled = await journal.ConfigureAwait(false) is { } bytes && PendingJournal.TryRead(bytes, out var pending, out var originals)
+            ? pending.Concat(originals)
+            : [];
+        return theirs.SelectMany(g => g.Keys).Concat(DestinationHistory.NamedBy(current)).Concat(journaled.Select(o => o.Key));
     }
 
     private static async Task DeleteAsync(IAssetStore store, IReadOnlyList<string> keys, CancellationToken cancellationToken)

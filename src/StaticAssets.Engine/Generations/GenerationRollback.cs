@@ -91,14 +91,19 @@ public static class GenerationRollback
             throw Messages.GenerationObjectsMissing(target.Hash, store.Description, missing, options.MissingShown).AsException();
         }
 
-        // The copies whose bytes are not already the generation's (as the journal vouches for them).
-        var known = history.Originals.ToDictionary(o => o.Key, StringComparer.Ordinal);
+        // The copies whose bytes are not already the generation's: as the journal vouches for them, and still there
+        // (a prune deletes the copies of assets no kept generation has).
+        var known = history.Originals
+            .Where(o => history.Listed.TryGetValue(o.Key, out var listed) && listed.Size == o.Size)
+            .ToDictionary(o => o.Key, StringComparer.Ordinal);
         var copies = assets.SelectMany(a => CopiesOf(a, history.Listed, options.OriginalsCacheControl))
             .Where(c => !(known.TryGetValue(c.Key, out var current) && current.Sha256 == c.Sha256 && current.Size == c.Size))
             .ToArray();
         var journal = new JournalWriter(store, options.ManifestName, history.Journal, history.Pending, known, log);
+        // The journal goes on vouching for the target's copies only (as after a publish of it).
         var overwritten = copies.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
-        var stillCurrent = history.Originals.Where(o => !overwritten.Contains(o.Key)).ToArray();
+        var targetCopies = assets.SelectMany(a => a.UnfingerprintedKeys).ToHashSet(StringComparer.Ordinal);
+        var stillCurrent = known.Values.Where(o => !overwritten.Contains(o.Key) && targetCopies.Contains(o.Key)).ToArray();
 
         // The switch, its history entry and (write-ahead) forgetting the copies about to change, all at once.
         var alreadyCurrent = history.Manifest is not null && history.Manifest.AsSpan().SequenceEqual(target.Manifest);

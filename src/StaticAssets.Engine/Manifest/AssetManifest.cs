@@ -163,13 +163,19 @@ public static class AssetManifest
         {
             return false;
         }
+        objects = ObjectsOf(assets);
+        return true;
+    }
+
+    /// <summary>The content-addressed objects of <paramref name="assets"/>, keyed by object key.</summary>
+    public static IReadOnlyDictionary<string, ManifestObject> ObjectsOf(IEnumerable<ManifestAsset> assets)
+    {
         var found = new Dictionary<string, ManifestObject>(StringComparer.Ordinal);
         foreach (var obj in assets.SelectMany(a => a.Objects))
         {
             found[obj.Key] = obj;
         }
-        objects = found;
-        return true;
+        return found;
     }
 
     /// <summary>
@@ -262,4 +268,14 @@ public sealed record ManifestAsset(
 {
     /// <summary>The content-addressed objects of the asset: its own, then its compressed copies'.</summary>
     public IEnumerable<ManifestObject> Objects => Encodings.Select(e => e.Object).Prepend(Object);
+
+    /// <summary>The keys of the un-fingerprinted copies a publish of this asset may have written: the original, and
+    /// beside it one per compressed copy (<c>css/site.css.gz</c>, written with compressed originals). None without an
+    /// original.</summary>
+    public IEnumerable<string> UnfingerprintedKeys => Original is not { } original
+        ? []
+        : Encodings.Select(e => ContentEncodings.Suffix(e.Encoding)).OfType<string>().Select(suffix => original + suffix).Prepend(original);
+
+    /// <summary>Every key the asset names: its content-addressed objects' and its un-fingerprinted copies'.</summary>
+    public IEnumerable<string> Keys => Objects.Select(o => o.Key).Concat(UnfingerprintedKeys);
 }

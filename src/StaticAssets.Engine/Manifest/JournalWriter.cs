@@ -16,13 +16,6 @@ internal sealed class JournalWriter(IAssetStore store, string manifestName, byte
     private readonly string _key = PendingJournal.NameFor(manifestName);
     private byte[]? _current = current;
 
-    /// <summary>The un-fingerprinted copies known to be current, but for those about to be overwritten.</summary>
-    public IEnumerable<ManifestObject> OriginalsWithout(IReadOnlyList<PlannedObject> overwritten)
-    {
-        var keys = overwritten.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
-        return originals.Values.Where(o => !keys.Contains(o.Key));
-    }
-
     /// <summary>After a failure or Ctrl+C before the switch: add what this publish stored to what was pending.</summary>
     public async Task RecordStoredAsync(IReadOnlyList<PlannedObject> stored)
     {

@@ -137,6 +137,10 @@ public static class StaticAssetPublisher
         }
 
         var copies = missing.Where(o => !o.Immutable).ToArray();
+        // The journal vouches for this plan's un-fingerprinted copies only: those of assets the new manifest no longer
+        // has are left out, which makes them the prune's to delete once no kept generation names them.
+        var copyKeys = copies.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        var unchangedCopies = plan.Objects.Where(o => !o.Immutable && !copyKeys.Contains(o.Key)).Select(PendingJournal.Entry).ToArray();
         var written = upload.Stored;
         if (copies.Length > 0)
         {
@@ -144,7 +148,7 @@ public static class StaticAssetPublisher
             // journal vouching for bytes those keys no longer hold.
             using (times.Measure("journal"))
             {
-                await journal.WriteAsync(journal.OriginalsWithout(copies), cancellationToken).ConfigureAwait(false);
+                await journal.WriteAsync(unchangedCopies, cancellationToken).ConfigureAwait(false);
             }
             UploadOutcome copied;
             using (times.Measure("copies"))
@@ -153,7 +157,7 @@ public static class StaticAssetPublisher
             }
             using (times.Measure("journal"))
             {
-                await journal.WriteAsync(journal.OriginalsWithout(copies).Concat(copied.Stored.Select(PendingJournal.Entry)), CancellationToken.None).ConfigureAwait(false);
+                await journal.WriteAsync(unchangedCopies.Concat(copied.Stored.Select(PendingJournal.Entry)), CancellationToken.None).ConfigureAwait(false);
             }
             if (!copied.Completed)
             {
@@ -166,7 +170,7 @@ public static class StaticAssetPublisher
         {
             // Nothing pending any more; the copies the plan has are all as recorded.
             using var journaling = times.Measure("journal");
-            await journal.WriteAsync(plan.Objects.Where(o => !o.Immutable).Select(PendingJournal.Entry), cancellationToken).ConfigureAwait(false);
+            await journal.WriteAsync(unchangedCopies, cancellationToken).ConfigureAwait(false);
         }
 
         log.Message(LogImportance.Normal, $"Where the time went: {times}; {clock.Elapsed.TotalSeconds:F2} s in all.");

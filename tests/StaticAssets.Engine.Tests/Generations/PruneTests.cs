@@ -28,11 +28,11 @@ public sealed class PruneTests
         return (store, manifests, site);
     }
 
-    /// <summary>What must be left after keeping 2: generations 3 (current), 4 and 5, the copies, the manifest, the
-    /// journal, and the entries of 3, 4 and 5 (3's publish and rollback).</summary>
+    /// <summary>What must be left after keeping 2: generations 3 (current), 4 and 5 with their un-fingerprinted copies,
+    /// the manifest, the journal, and the entries of 3, 4 and 5 (3's publish and rollback).</summary>
     private static string[] Needed(InMemoryStore store, byte[][] manifests) =>
         manifests[2..].SelectMany(VersionedSite.KeysOf)
-            .Concat(store.Objects.Keys.Where(k => !k.Contains('.', StringComparison.Ordinal) || !Regex.IsMatch(k, @"\.[0-9a-f]{12}\.")).Where(k => !TestData.IsHistory(k)))
+            .Append(Name).Append(PendingJournal.NameFor(Name))
             .Concat(store.Objects.Keys.Where(TestData.IsHistory).Where(k => manifests[2..].Any(m => k.Contains(Sha256Digest.Compute(m).Hex[..12], StringComparison.Ordinal))))
             .Distinct().Order(StringComparer.Ordinal).ToArray();
 
@@ -48,11 +48,13 @@ public sealed class PruneTests
 
         Assert.IsTrue(result.Succeeded, log.Dump());
         CollectionAssert.AreEqual(needed, store.Objects.Keys.Order(StringComparer.Ordinal).ToArray());
-        // 1's and 2's site.css, 1's app.js (shared by 1 and 2), img/v1 and v2: five objects, and 2 entries.
-        Assert.HasCount(5, result.Deleted);
+        // 1's and 2's site.css, 1's app.js (shared by 1 and 2), img/v1 and v2: five objects; the un-fingerprinted
+        // img/v1.svg and img/v2.svg, which no kept generation has; and 2 entries.
+        Assert.HasCount(7, result.Deleted);
+        CollectionAssert.IsSubsetOf(new[] { "img/v1.svg", "img/v2.svg" }, result.Deleted.Select(o => o.Key).ToArray());
         Assert.HasCount(2, result.EntriesDeleted);
         var summary = log.Messages.Single(m => m.Text.StartsWith("Pruned ", StringComparison.Ordinal)).Text;
-        StringAssert.Contains(summary, $"Pruned 5 objects ({result.BytesFreed / 1048576.0:N1} MB freed) and 2 history entries");
+        StringAssert.Contains(summary, $"Pruned 7 objects ({result.BytesFreed / 1048576.0:N1} MB freed) and 2 history entries");
         Assert.IsGreaterThan(0L, result.BytesFreed);
 
         // A second prune finds nothing more.
@@ -71,16 +73,20 @@ public sealed class PruneTests
 
         Assert.IsTrue(young.Succeeded, log.Dump());
         Assert.IsEmpty(young.Deleted, "generations replaced seconds ago");
-        Assert.AreEqual(5, young.Deferred);
+        Assert.AreEqual(7, young.Deferred, "five content-addressed objects and two un-fingerprinted copies");
 
-        // Two hours later, but 1's site.css was stored again (a publisher re-uploaded it) half an hour ago.
+        // Two hours later, but 1's site.css and the un-fingerprinted img/v1.svg were stored again (a publisher wrote
+        // them) half an hour ago.
         var later = DateTimeOffset.UtcNow.AddHours(2);
         var rewritten = Stored.ObjectsOf(manifests[0]).Select(o => o.Key).First(k => k.StartsWith("css/", StringComparison.Ordinal));
         store.Modified[rewritten] = later.AddMinutes(-30);
+        store.Modified["img/v1.svg"] = later.AddMinutes(-30);
         var old = await GenerationPrune.PruneAsync(store, Keep(2, TimeSpan.FromHours(1)) with { Now = () => later }, new RecordingLog(), CancellationToken.None);
 
-        Assert.HasCount(4, old.Deleted);
+        Assert.HasCount(5, old.Deleted, "all but the two written again");
         Assert.IsTrue(store.Objects.ContainsKey(rewritten), "an object written again within the minimum age was deleted");
+        Assert.IsTrue(store.Objects.ContainsKey("img/v1.svg"), "an un-fingerprinted copy written again within the minimum age was deleted");
+        Assert.IsFalse(store.Objects.ContainsKey("img/v2.svg"));
         Assert.IsTrue(store.Objects.Keys.Any(k => k.Contains(Sha256Digest.Compute(manifests[0]).Hex[..12], StringComparison.Ordinal)),
             "generation 1's entry must stay while an object only it names stays");
     }
@@ -113,10 +119,13 @@ public sealed class PruneTests
         CollectionAssert.AreEquivalent(everything, store.Objects.Keys.ToArray());
 
         // Without the other project's current manifest, but with its journal recording 1's image as stored by a
-        // failed publish of its own: still nothing.
+        // failed publish of its own: the image stays; only 1's un-fingerprinted img/v1.svg goes (no journal, manifest
+        // or kept generation names it, and a failed publish writes no un-fingerprinted copies).
         store.Objects.TryRemove("app2.manifest.json", out var ____);
         store.Objects[PendingJournal.NameFor("app2.manifest.json")] = PendingJournal.Serialize([Stored.ObjectsOf(manifests[0]).Single(o => o.Key == only1)], []);
-        Assert.IsEmpty((await GenerationPrune.PruneAsync(store, Keep(2), log, CancellationToken.None)).Deleted, "the other project's journal names 1's image");
+        CollectionAssert.AreEqual(new[] { "img/v1.svg" }, (await GenerationPrune.PruneAsync(store, Keep(2), log, CancellationToken.None)).Deleted.Select(o => o.Key).ToArray(),
+            "the other project's journal names 1's image");
+        Assert.IsTrue(store.Objects.ContainsKey(only1), "the other project's journal names 1's image");
 
         // Without its journal either, only 1's image may go: 2's objects are in its history, 1's stylesheet in this
         // journal, and the rest was never ours.
@@ -141,14 +150,14 @@ public sealed class PruneTests
 
         Assert.IsTrue(capped.Succeeded);
         Assert.AreEqual(DiagnosticCodes.TooManyDeletes, log.Warnings.Single().Code);
-        StringAssert.Contains(log.Warnings.Single().Message, "would delete 5 objects");
+        StringAssert.Contains(log.Warnings.Single().Message, "would delete 7 objects");
         CollectionAssert.AreEquivalent(before, store.Objects.Keys.ToArray());
 
         var dryLog = new RecordingLog();
         var dry = await GenerationPrune.PruneAsync(store, Keep(2) with { DryRun = true }, dryLog, CancellationToken.None);
-        Assert.HasCount(5, dry.Deleted);
+        Assert.HasCount(7, dry.Deleted);
         CollectionAssert.AreEquivalent(before, store.Objects.Keys.ToArray());
-        Assert.HasCount(7, dryLog.Messages.Where(m => m.Text.StartsWith("Would delete ", StringComparison.Ordinal)).ToArray());
+        Assert.HasCount(9, dryLog.Messages.Where(m => m.Text.StartsWith("Would delete ", StringComparison.Ordinal)).ToArray());
     }
 
     [TestMethod]
@@ -208,13 +217,54 @@ public sealed class PruneTests
 
         var result = await GenerationPrune.PruneAsync(store, Keep(1, TimeSpan.FromHours(1)), new RecordingLog(), CancellationToken.None);
 
-        var only1 = Stored.ObjectsOf(manifests[0]).Select(o => o.Key).Except(Stored.ObjectsOf(manifests[2]).Select(o => o.Key)).ToArray();
-        var only2 = Stored.ObjectsOf(manifests[1]).Select(o => o.Key).Except(Stored.ObjectsOf(manifests[2]).Select(o => o.Key)).Except(only1).ToArray();
+        // (With the un-fingerprinted copies: img/v2.svg goes, img/v1.svg stays.)
+        var only1 = VersionedSite.KeysOf(manifests[0]).Except(VersionedSite.KeysOf(manifests[2])).ToArray();
+        var only2 = VersionedSite.KeysOf(manifests[1]).Except(VersionedSite.KeysOf(manifests[2])).Except(only1).ToArray();
         CollectionAssert.AreEquivalent(only2, result.Deleted.Select(o => o.Key).ToArray(), "2 was replaced 8 days ago; 1 only 5 minutes ago");
         foreach (var key in only1)
         {
             Assert.IsTrue(store.Objects.ContainsKey(key), key);
         }
+    }
+
+    [TestMethod]
+    public async Task AfterAPublishTheJournalVouchesOnlyForItsManifestsUnfingerprintedCopies()
+    {
+        using var site = new VersionedSite();
+        var store = new InMemoryStore();
+        await site.PublishAsync(store, 3); // 2 and 3 each write css/site.css again (a publish with copies)
+
+        Assert.IsTrue(PendingJournal.TryRead(store.Objects[PendingJournal.NameFor(Name)], out _, out var originals));
+        CollectionAssert.AreEquivalent(site.Sources(3).Select(s => s.LogicalPath).ToArray(), originals.Select(o => o.Key).ToArray(),
+            "img/v1.svg and img/v2.svg are still stored, but the journal no longer vouches for them");
+
+        // A publish that writes no copy at all (3 again) keeps the same rule.
+        await site.PublishAsync(3, store);
+        Assert.IsTrue(PendingJournal.TryRead(store.Objects[PendingJournal.NameFor(Name)], out _, out originals));
+        CollectionAssert.AreEquivalent(site.Sources(3).Select(s => s.LogicalPath).ToArray(), originals.Select(o => o.Key).ToArray());
+    }
+
+    /// <summary>
+    /// A journal written before the rule above (or by a publisher that started before the current manifest replaced
+    /// its own) may still vouch for the copy of an asset the current manifest does not have, which a prune may have
+    /// deleted since. A publish that brings the asset back writes its copy again rather than trust that entry.
+    /// </summary>
+    [TestMethod]
+    public async Task AnUnfingerprintedCopyTheManifestDoesNotName_IsWrittenAgainWhateverTheJournalSays()
+    {
+        using var site = new VersionedSite();
+        var store = new InMemoryStore();
+        await site.PublishAsync(store, 2);
+        var journal = PendingJournal.NameFor(Name);
+        Assert.IsTrue(PendingJournal.TryRead(store.Objects[journal], out _, out var originals));
+        var v1Image = File.ReadAllBytes(site.Sources(1).Single(s => s.LogicalPath == "img/v1.svg").SourcePath);
+        store.Objects[journal] = PendingJournal.Serialize([], originals.Append(new ManifestObject("img/v1.svg", v1Image.Length, Sha256Digest.Compute(v1Image))).ToArray());
+        Assert.IsTrue(store.Objects.TryRemove("img/v1.svg", out _)); // pruned
+
+        var republished = await site.PublishAsync(1, store);
+
+        Assert.Contains("img/v1.svg", republished.Written!.Select(o => o.Key).ToArray());
+        CollectionAssert.AreEqual(v1Image, store.Objects["img/v1.svg"]);
     }
 
     /// <summary>Deletes the first half of a batch, then Ctrl+C.</summary>
