@@ -4,9 +4,16 @@ using StaticAssets.Engine.Storage;
 
 namespace StaticAssets.Engine.Generations;
 
-/// <summary>One history entry, read: its name, its record and the manifest's bytes.</summary>
-public sealed record Generation(GenerationName Name, GenerationRecord Record, byte[] Manifest)
+/// <summary>One history entry, read: its name, its record and the manifest's bytes. (A class, not a record: what it
+/// parses on demand is kept in it, and two entries are the same only if they are one.)</summary>
+public sealed class Generation(GenerationName name, GenerationRecord record, byte[] manifest)
 {
+    public GenerationName Name { get; } = name;
+
+    public GenerationRecord Record { get; } = record;
+
+    public byte[] Manifest { get; } = manifest;
+
     public string Hash => Record.ManifestSha256[..GenerationRecord.NameHashLength];
 
     /// <summary>The manifest's assets (parsed when first asked for: a rollback parses them itself while it lists).</summary>
