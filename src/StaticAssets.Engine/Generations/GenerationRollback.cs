@@ -112,7 +112,9 @@ public static class GenerationRollback
             : ManifestCommitter.SwitchAsync(store, options.ManifestName, target.Manifest,
                 GenerationRecord.For(GenerationKind.Rollback, target.Record.ManifestSha256, objects, history.ManifestSha256, DateTimeOffset.UtcNow, options.Source),
                 log, cancellationToken);
-        var forgetting = copies.Length > 0 ? journal.WriteOriginalsAsync(stillCurrent, cancellationToken) : Task.CompletedTask;
+        var forgetting = copies.Length > 0 || stillCurrent.Length < history.Originals.Count
+            ? journal.WriteOriginalsAsync(stillCurrent, cancellationToken)
+            : Task.CompletedTask;
         await Task.WhenAll(switching, forgetting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await switching.ConfigureAwait(false);
         onSwitched();

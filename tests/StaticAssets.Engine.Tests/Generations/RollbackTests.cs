@@ -62,9 +62,30 @@ public sealed class RollbackTests
         Assert.IsTrue(PendingJournal.TryRead(memory.Objects[PendingJournal.NameFor(Name)], out var __, out var originals));
         Assert.AreEqual(Sha256Digest.Compute(File.ReadAllBytes(site.Sources(4).Single(s => s.LogicalPath == "css/site.css").SourcePath)),
             originals.Single(o => o.Key == "css/site.css").Sha256);
+        CollectionAssert.AreEquivalent(site.Sources(4).Select(s => s.LogicalPath).ToArray(), originals.Select(o => o.Key).ToArray(),
+            "the journal vouches for generation 4's copies only (not 5's img/v5.svg)");
         var republish = await site.PublishAsync(5, memory);
         Assert.Contains("css/site.css", republish.Written!.Select(o => o.Key).ToArray());
         CollectionAssert.AreEqual(File.ReadAllBytes(site.Sources(5).Single(s => s.LogicalPath == "css/site.css").SourcePath), memory.Objects["css/site.css"]);
+    }
+
+    [TestMethod]
+    public async Task ARollbackWithNothingToCopyStillLeavesTheJournalVouchingOnlyForItsGenerationsCopies()
+    {
+        var (memory, manifests, site) = await FiveGenerationsAsync();
+        using var _ = site;
+        // A journal written before that rule: it also vouches for a copy generation 5 does not have.
+        var journal = PendingJournal.NameFor(Name);
+        Assert.IsTrue(PendingJournal.TryRead(memory.Objects[journal], out var pending, out var originals));
+        memory.Objects[journal] = PendingJournal.Serialize(pending, originals.Append(new ManifestObject("img/v1.svg", 3, Sha256Digest.Compute([1, 2, 3]))).ToArray());
+        var log = new RecordingLog();
+
+        var result = await GenerationRollback.RollbackAsync(memory, To(Sha256Digest.Compute(manifests[4]).Hex[..12]), log, CancellationToken.None);
+
+        Assert.IsTrue(result.Succeeded, log.Dump());
+        Assert.AreEqual(0, result.Copied, "generation 5 is current and its copies are as the journal says");
+        Assert.IsTrue(PendingJournal.TryRead(memory.Objects[journal], out var ___, out originals));
+        CollectionAssert.AreEquivalent(site.Sources(5).Select(s => s.LogicalPath).ToArray(), originals.Select(o => o.Key).ToArray());
     }
 
     [TestMethod]
