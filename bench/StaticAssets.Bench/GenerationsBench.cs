@@ -94,14 +94,14 @@ internal static class GenerationsBench
             var historyStats = (await proxy.StatsAsync()).Proxy;
             Console.WriteLine($"RESULT-HISTORY entries={history?.NewestFirst.Count ?? -1} rtt={rtt}ms wall={historySeconds:F2}s requests={historyStats.Requests} bytesDown={historyStats.BytesDown}");
 
-            // The same prefix listed plainly (pages one after another) and in key ranges split by the current
-            // manifest's keys (as rollback and prune list it), interleaved, 3 rounds each, the median reported.
+            // The same prefix listed plainly (pages one after another) and in key ranges split as rollback and prune
+            // split it (the current manifest's and the journal's keys), interleaved, 3 rounds each, the median reported.
             var plainTimes = new List<double>();
             var rangedTimes = new List<double>();
             int listed;
             await using (var store = Stores.Create(proxy.Url, bucket, "site/", concurrency))
             {
-                var known = DestinationHistory.NamedBy(await store.TryReadAsync(Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None)).ToArray();
+                var known = (await DestinationHistory.ReadAsync(store, Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None)).ListingSplitKeys.ToArray();
                 listed = (await Engine.Storage.AssetStoreExtensions.ListAllAsync(store, "", CancellationToken.None)).Count;
                 for (var round = 0; round < 3; round++)
                 {

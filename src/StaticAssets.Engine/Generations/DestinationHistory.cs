@@ -58,6 +58,7 @@ public sealed class DestinationHistory
         Pending = history.Pending;
         Originals = history.Originals;
         _manifestSha256 = history._manifestSha256;
+        _manifestAssets = history._manifestAssets;
         _manifestKeys = history._manifestKeys;
     }
 
@@ -87,8 +88,22 @@ public sealed class DestinationHistory
 
     /// <summary>Every key the current manifest names, its content-addressed objects' and its un-fingerprinted copies'
     /// (none if there is none or it is not readable).</summary>
-    public IReadOnlyCollection<string> ManifestKeys => _manifestKeys ??= NamedBy(Manifest).ToArray();
+    public IReadOnlyCollection<string> ManifestKeys => _manifestKeys ??= ManifestAssets.SelectMany(a => a.Keys).Distinct(StringComparer.Ordinal).ToArray();
 
+    /// <summary>
+    /// What the whole listing's key ranges are split by: keys that exist, the manifest's content-addressed objects and
+    /// what the journal lists. Not every key the manifest names: a compressed un-fingerprinted copy is there only if a
+    /// publish wrote one, and splitting by those too made 30 ranges of the 3,000-file tree's 11,098 keys where 21 do
+    /// (0.33 s against 0.2 s, `bench/run.sh generations`).
+    /// </summary>
+    public IEnumerable<string> ListingSplitKeys =>
+        ManifestAssets.SelectMany(a => a.Objects).Select(o => o.Key).Concat(Pending.Concat(Originals).Select(o => o.Key));
+
+    /// <summary>The current manifest's assets (none if there is none or it is not readable).</summary>
+    private IReadOnlyList<ManifestAsset> ManifestAssets =>
+        _manifestAssets ??= Manifest is not null && AssetManifest.TryReadAssets(Manifest, out var assets, out _) ? assets : [];
+
+    private IReadOnlyList<ManifestAsset>? _manifestAssets;
     private IReadOnlyCollection<string>? _manifestKeys;
 
     public byte[]? Journal { get; }
@@ -141,8 +156,7 @@ public sealed class DestinationHistory
     public async Task<(DestinationHistory History, T Read)> WithWholeListingAsync<T>(
         IAssetStore store, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
-        var known = ManifestKeys.Concat(Pending.Concat(Originals).Select(o => o.Key));
-        var listing = ListAsync(store, "", known, cancellationToken);
+        var listing = ListAsync(store, "", ListingSplitKeys, cancellationToken);
         var reading = read(cancellationToken);
         await Task.WhenAll(listing, reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return (new DestinationHistory(this, await listing.ConfigureAwait(false)), await reading.ConfigureAwait(false));
