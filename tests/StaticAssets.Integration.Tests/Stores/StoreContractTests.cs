@@ -144,6 +144,31 @@ public abstract class StoreContractTests
         CollectionAssert.AreEquivalent(keys.Where((_, i) => i % 10 == 0).ToArray(), left);
     }
 
+    /// <summary>Logical paths may hold spaces, '+', '%', '#', '?', '&amp;' and any Unicode: each backend escapes them
+    /// its own way (S3's XML and copy source, Azure's batch sub-requests and copy source URL, a folder's file names).</summary>
+    [TestMethod]
+    public async Task KeysWithSpacesPunctuationAndUnicodeAreWrittenCopiedListedAndDeletedAsThemselves()
+    {
+        var prefix = NewPrefix();
+        string[] names = ["fonts/Font Awesome 6.woff2", "img/a+b%20c#d?e&f.png", "img/ümlaut-日本.svg", "css/[x]~'y'.css"];
+        await using var store = await CreateStoreAsync(prefix);
+        foreach (var name in names)
+        {
+            var content = Encoding.UTF8.GetBytes(name);
+            var fingerprinted = name.Insert(name.LastIndexOf('.'), ".0123456789ab");
+            await store.WriteAsync(Planned(fingerprinted, content, "application/octet-stream").Write, CancellationToken.None);
+            await store.CopyAsync(new StoreCopy(fingerprinted, name, content.Length, Sha256Digest.Compute(content), "application/octet-stream", null, "public, max-age=300"),
+                CancellationToken.None);
+            CollectionAssert.AreEqual(content, await store.TryReadAsync(name, CancellationToken.None), name);
+        }
+        var keys = (await store.ListAllAsync("", CancellationToken.None)).Select(o => o.Key).ToArray();
+        CollectionAssert.AreEquivalent(names.Concat(names.Select(n => n.Insert(n.LastIndexOf('.'), ".0123456789ab"))).ToArray(), keys);
+
+        await store.DeleteManyAsync(keys.Where(k => k != names[0]).ToArray(), CancellationToken.None);
+
+        CollectionAssert.AreEqual(new[] { names[0] }, (await store.ListAllAsync("", CancellationToken.None)).Select(o => o.Key).ToArray());
+    }
+
     [TestMethod]
     [DataRow(50_000, DisplayName = "A copy inside the store has the source's bytes and its own headers")]
     [DataRow(0, DisplayName = "A copy inside the store has the source's bytes and its own headers (empty object)")]
