@@ -26,9 +26,19 @@ internal sealed class AzureBlobBatch
     private readonly BlobContainerClient _container;
     private readonly HttpPipeline _pipeline;
     private readonly HttpPipeline _authorizing;
+    private readonly int _maxAttempts;
+    private readonly DelayStrategy _delay;
+    private readonly Action<string>? _onRetry;
 
-    public AzureBlobBatch(BlobContainerClient container)
+    /// <param name="maxAttempts">Tries of a sub-request the service answered with a transient failure (the POST's own
+    /// retries are the pipeline's).</param>
+    /// <param name="delay">Between those tries.</param>
+    /// <param name="onRetry">Says why a batch is sent again.</param>
+    public AzureBlobBatch(BlobContainerClient container, int maxAttempts, DelayStrategy delay, Action<string>? onRetry)
     {
+        _maxAttempts = maxAttempts;
+        _delay = delay;
+        _onRetry = onRetry;
         var service = container.GetParentBlobServiceClient();
         _container = container;
         _pipeline = ClientParts.Pipeline(service);
@@ -41,10 +51,38 @@ internal sealed class AzureBlobBatch
     }
 
     /// <summary>
-    /// Deletes <paramref name="names"/> (blob names in the container, at most <see cref="MaxDeletes"/>) in one request.
-    /// A blob that is not there counts as deleted (a retried batch finds its first try's work done).
+    /// Deletes <paramref name="names"/> (blob names in the container, at most <see cref="MaxDeletes"/>) in one request;
+    /// the deletes the service answers with a transient failure (a busy or throttled partition: 408, 429, 5xx) go
+    /// again in a batch of their own, up to the store's attempts. A blob that is not there counts as deleted (a
+    /// retried batch finds its first try's work done).
     /// </summary>
     public async Task DeleteAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        var pending = names;
+        for (var attempt = 1; ; attempt++)
+        {
+            var failed = await SendAsync(pending, cancellationToken).ConfigureAwait(false);
+            if (failed.Count == 0)
+            {
+                return;
+            }
+            var first = failed[0];
+            if (attempt >= _maxAttempts || !failed.All(f => IsTransient(f.Answer.Status)))
+            {
+                throw new RequestFailedException(first.Answer.Status,
+                    $"{failed.Count:N0} of {names.Count:N0} blobs were not deleted, the first '{first.Name}': {first.Answer.Reason}", first.Answer.ErrorCode, null);
+            }
+            _onRetry?.Invoke($"Retrying the delete of {failed.Count:N0} of {names.Count:N0} blobs in a batch (attempt {attempt + 1} of {_maxAttempts}) " +
+                $"after: {first.Answer.Status} {first.Answer.ErrorCode}");
+            await Task.Delay(_delay.GetNextDelay(null, attempt), cancellationToken).ConfigureAwait(false);
+            pending = failed.Select(f => f.Name).ToArray();
+        }
+    }
+
+    private static bool IsTransient(int status) => status is 408 or 429 or 500 or 502 or 503 or 504;
+
+    /// <summary>One batch request; the deletes that failed, in the order of <paramref name="names"/>.</summary>
+    private async Task<IReadOnlyList<(string Name, BatchAnswer Answer)>> SendAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
         var boundary = "batch_" + Guid.NewGuid().ToString("D");
         var body = new StringBuilder();
@@ -92,13 +130,8 @@ internal sealed class AzureBlobBatch
         {
             throw new RequestFailedException(response.Status, $"the batch of {names.Count:N0} deletes was answered with {answers.Count:N0} parts", "InvalidBatchResponse", null);
         }
-        var failed = answers.Where(a => a.Status != 202 && !(a.Status == 404 && a.ErrorCode == "BlobNotFound")).OrderBy(a => a.Id).ToList();
-        if (failed.Count > 0)
-        {
-            var first = failed[0];
-            throw new RequestFailedException(first.Status,
-                $"{failed.Count:N0} of {names.Count:N0} blobs were not deleted, the first '{names[first.Id!.Value]}': {first.Reason}", first.ErrorCode, null);
-        }
+        return answers.Where(a => a.Status != 202 && !(a.Status == 404 && a.ErrorCode == "BlobNotFound"))
+            .OrderBy(a => a.Id).Select(a => (names[a.Id!.Value], a)).ToArray();
     }
 
     /// <summary>One part of a batch's answer: its Content-ID (the sub-request's index), status and error code.</summary>

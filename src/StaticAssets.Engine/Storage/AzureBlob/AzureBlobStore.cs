@@ -48,15 +48,17 @@ public sealed class AzureBlobStore : IAssetStore
         options.Retry.Mode = Azure.Core.RetryMode.Exponential;
         options.Retry.MaxRetries = settings.MaxAttempts - 1;
         options.Retry.NetworkTimeout = settings.EffectiveRequestTimeout;
-        options.RetryPolicy = new NoRetryOfChangedSources(options.Retry.MaxRetries,
-            Azure.Core.DelayStrategy.CreateExponentialDelayStrategy(options.Retry.Delay, options.Retry.MaxDelay));
+        var delay = Azure.Core.DelayStrategy.CreateExponentialDelayStrategy(options.Retry.Delay, options.Retry.MaxDelay);
+        options.RetryPolicy = new NoRetryOfChangedSources(options.Retry.MaxRetries, delay);
         _container = _settings switch
         {
             { ConnectionStringVariable: { } variable } => new BlobContainerClient(Secret(variable, Option.AzureConnectionStringVariable), destination.Container, options),
             { SasTokenVariable: { } variable } => new BlobContainerClient(destination.ContainerUri, new AzureSasCredential(Secret(variable, Option.AzureSasVariable)), options),
             _ => new BlobContainerClient(destination.ContainerUri, _tokenCredential = credential ?? new DefaultAzureCredential(), options),
         };
-        _batch = new AzureBlobBatch(_container);
+        _batch = new AzureBlobBatch(_container, settings.MaxAttempts,
+            Azure.Core.DelayStrategy.CreateExponentialDelayStrategy(options.Retry.Delay, options.Retry.MaxDelay),
+            retry => settings.Log?.Message(LogImportance.Low, retry));
     }
 
     public string Description => _destination.ToString();
