@@ -165,7 +165,7 @@ public sealed class AzureBlobBatchRetryTests
         Assert.HasCount(3, service.Batches);
         Assert.AreEqual(503, error.Status);
         Assert.AreEqual("ServerBusy", error.ErrorCode);
-        StringAssert.Contains(error.Message, "1 of 2 blobs were not deleted, the first 'b'");
+        StringAssert.Contains(error.Message, "1 of 2 blobs were not deleted, 'b' among them");
     }
 
     [TestMethod]
@@ -178,6 +178,7 @@ public sealed class AzureBlobBatchRetryTests
 
         Assert.HasCount(1, service.Batches);
         Assert.IsEmpty(retries);
-        StringAssert.Contains(error.Message, "2 of 2 blobs were not deleted, the first 'a'");
+        Assert.AreEqual(403, error.Status, "the failure that says what to fix is the one reported");
+        StringAssert.Contains(error.Message, "2 of 2 blobs were not deleted, 'b' among them");
     }
 }

@@ -67,10 +67,13 @@ internal sealed class AzureBlobBatch
                 return;
             }
             var first = failed[0];
-            if (attempt >= _maxAttempts || !failed.All(f => IsTransient(f.Answer.Status)))
+            // A failure no retry mends (access denied, a lease) is the one reported: it says what to fix.
+            var final = failed.FirstOrDefault(f => !IsTransient(f.Answer.Status));
+            if (final.Name is not null || attempt >= _maxAttempts)
             {
-                throw new RequestFailedException(first.Answer.Status,
-                    $"{failed.Count:N0} of {names.Count:N0} blobs were not deleted, the first '{first.Name}': {first.Answer.Reason}", first.Answer.ErrorCode, null);
+                var (name, answer) = final.Name is not null ? final : first;
+                throw new RequestFailedException(answer.Status,
+                    $"{failed.Count:N0} of {names.Count:N0} blobs were not deleted, '{name}' among them: {answer.Reason}", answer.ErrorCode, null);
             }
             _onRetry?.Invoke($"Retrying the delete of {failed.Count:N0} of {names.Count:N0} blobs in a batch (attempt {attempt + 1} of {_maxAttempts}) " +
                 $"after: {first.Answer.Status} {first.Answer.ErrorCode}");
