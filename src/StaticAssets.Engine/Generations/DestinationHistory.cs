@@ -91,13 +91,14 @@ public sealed class DestinationHistory
     public IReadOnlyCollection<string> ManifestKeys => _manifestKeys ??= ManifestAssets.SelectMany(a => a.Keys).Distinct(StringComparer.Ordinal).ToArray();
 
     /// <summary>
-    /// What the whole listing's key ranges are split by: keys that exist, the manifest's content-addressed objects and
-    /// what the journal lists. Not every key the manifest names: a compressed un-fingerprinted copy is there only if a
-    /// publish wrote one, and splitting by those too made 30 ranges of the 3,000-file tree's 11,098 keys where 21 do
-    /// (0.33 s against 0.2 s, `bench/run.sh generations`).
+    /// What the whole listing's key ranges are split by (<see cref="KeyRangeListing.KnownKeysPerRange"/> each): the
+    /// manifest's content-addressed objects and a failed publish's, keys that exist and spread like the rest. Not the
+    /// un-fingerprinted copies: one beside each asset's objects, they only made the ranges smaller than a page needs
+    /// (the 3,000-file tree's 11,098 keys: 21 ranges instead of 15, 0.24-0.29 s against 0.18 s,
+    /// `bench/run.sh generations`); nor the compressed ones a bucket publish never writes (30 ranges, 0.33 s).
     /// </summary>
     public IEnumerable<string> ListingSplitKeys =>
-        ManifestAssets.SelectMany(a => a.Objects).Select(o => o.Key).Concat(Pending.Concat(Originals).Select(o => o.Key));
+        ManifestAssets.SelectMany(a => a.Objects).Concat(Pending).Select(o => o.Key);
 
     /// <summary>The current manifest's assets (none if there is none or it is not readable).</summary>
     private IReadOnlyList<ManifestAsset> ManifestAssets =>

@@ -5,7 +5,7 @@ namespace StaticAssets.Engine.Storage;
 /// (<see cref="IListsAfterKey"/>) and the caller already knows most of the keys (a manifest names them): the ranges
 /// split the known keys evenly, so each is about one page. The result is the plain listing's, in the same order.
 /// Measured on Ceph RGW at 40 ms RTT (`bench/run.sh generations`): 11,098 keys took 0.67-0.71 s page after page,
-/// 0.17-0.22 s in 21 ranges (docs/benchmarks.md, "Rollback and prune").
+/// 0.17-0.22 s in 15 ranges (docs/benchmarks.md, "Rollback and prune").
 /// </summary>
 public static class KeyRangeListing
 {
