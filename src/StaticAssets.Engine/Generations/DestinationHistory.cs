@@ -17,13 +17,13 @@ public sealed class Generation(GenerationName name, GenerationRecord record, byt
     public string Hash => Record.ManifestSha256[..GenerationRecord.NameHashLength];
 
     /// <summary>The manifest's assets (parsed when first asked for: a rollback parses them itself while it lists).</summary>
-    public IReadOnlyList<ManifestAsset> Assets => _assets ??= AssetManifest.TryReadAssets(Manifest, out var assets, out _) ? assets : [];
+    public IReadOnlyList<ManifestAsset> Assets => _assets ??= DestinationHistory.AssetsOf(Manifest);
 
     /// <summary>The content-addressed objects the manifest names, by key.</summary>
     public IReadOnlyDictionary<string, ManifestObject> Objects => _objects ??= AssetManifest.ObjectsOf(Assets);
 
     /// <summary>Every key the manifest names: its content-addressed objects' and its un-fingerprinted copies'.</summary>
-    public IReadOnlyCollection<string> Keys => _keys ??= Assets.SelectMany(a => a.Keys).Distinct(StringComparer.Ordinal).ToArray();
+    public IReadOnlyCollection<string> Keys => _keys ??= AssetManifest.KeysOf(Assets);
 
     private IReadOnlyList<ManifestAsset>? _assets;
     private IReadOnlyDictionary<string, ManifestObject>? _objects;
@@ -88,7 +88,7 @@ public sealed class DestinationHistory
 
     /// <summary>Every key the current manifest names, its content-addressed objects' and its un-fingerprinted copies'
     /// (none if there is none or it is not readable).</summary>
-    public IReadOnlyCollection<string> ManifestKeys => _manifestKeys ??= ManifestAssets.SelectMany(a => a.Keys).Distinct(StringComparer.Ordinal).ToArray();
+    public IReadOnlyCollection<string> ManifestKeys => _manifestKeys ??= AssetManifest.KeysOf(ManifestAssets);
 
     /// <summary>
     /// What the whole listing's key ranges are split by (<see cref="KeyRangeListing.KnownKeysPerRange"/> each): the
@@ -101,8 +101,7 @@ public sealed class DestinationHistory
         ManifestAssets.SelectMany(a => a.Objects).Concat(Pending).Select(o => o.Key);
 
     /// <summary>The current manifest's assets (none if there is none or it is not readable).</summary>
-    private IReadOnlyList<ManifestAsset> ManifestAssets =>
-        _manifestAssets ??= Manifest is not null && AssetManifest.TryReadAssets(Manifest, out var assets, out _) ? assets : [];
+    private IReadOnlyList<ManifestAsset> ManifestAssets => _manifestAssets ??= AssetsOf(Manifest);
 
     private IReadOnlyList<ManifestAsset>? _manifestAssets;
     private IReadOnlyCollection<string>? _manifestKeys;
@@ -112,6 +111,9 @@ public sealed class DestinationHistory
     public IReadOnlyList<ManifestObject> Pending { get; } = [];
 
     public IReadOnlyList<ManifestObject> Originals { get; } = [];
+
+    /// <summary>Every key the journal names: a failed publish's objects and the un-fingerprinted copies it vouches for.</summary>
+    public IEnumerable<string> JournalKeys => Pending.Concat(Originals).Select(o => o.Key);
 
     /// <summary>What was listed: the history folder, or after <see cref="WithWholeListingAsync"/> the whole prefix.</summary>
     public IReadOnlyList<StoredObjectInfo> Listing { get; }
@@ -165,10 +167,11 @@ public sealed class DestinationHistory
 
     /// <summary>Every key a manifest names: its content-addressed objects' and its un-fingerprinted copies' (none if it
     /// is not readable).</summary>
-    public static IEnumerable<string> NamedBy(byte[]? manifest) =>
-        manifest is not null && AssetManifest.TryReadAssets(manifest, out var assets, out _)
-            ? assets.SelectMany(a => a.Keys).Distinct(StringComparer.Ordinal)
-            : [];
+    public static IEnumerable<string> NamedBy(byte[]? manifest) => AssetManifest.KeysOf(AssetsOf(manifest));
+
+    /// <summary>A manifest's assets; none if there is no manifest or it is not readable.</summary>
+    internal static IReadOnlyList<ManifestAsset> AssetsOf(byte[]? manifest) =>
+        manifest is not null && AssetManifest.TryReadAssets(manifest, out var assets, out _) ? assets : [];
 
     /// <summary>Reads entries (at most the store's concurrency at once). An entry that is not a complete record is SA1016.</summary>
     public static Task<IReadOnlyList<Generation>> ReadEntriesAsync(IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken) =>

@@ -145,7 +145,7 @@ public static class GenerationPrune
         {
             // A publish may have switched since the listing: whatever the manifest and journal name now stays.
             var again = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
-            var named = again.ManifestKeys.Concat(again.Pending.Concat(again.Originals).Select(o => o.Key)).ToHashSet(StringComparer.Ordinal);
+            var named = again.ManifestKeys.Concat(again.JournalKeys).ToHashSet(StringComparer.Ordinal);
             doomed.RemoveAll(o => named.Contains(o.Key));
             if (named.Overlaps(doomedKeys))
             {
@@ -203,8 +203,7 @@ public static class GenerationPrune
         IAssetStore store, DestinationHistory history, IReadOnlySet<string> ours, CancellationToken cancellationToken)
     {
         var keys = new HashSet<string>(ours, StringComparer.Ordinal);
-        keys.UnionWith(history.Pending.Select(o => o.Key));
-        keys.UnionWith(history.Originals.Select(o => o.Key));
+        keys.UnionWith(history.JournalKeys);
         var others = history.OtherHistoryFolders.Select(folder => NamedByOtherAsync(store, history, folder, cancellationToken)).ToArray();
         await Task.WhenAll(others.Cast<Task>()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var other in others)

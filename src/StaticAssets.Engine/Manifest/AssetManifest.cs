@@ -178,6 +178,11 @@ public static class AssetManifest
         return found;
     }
 
+    /// <summary>Every key <paramref name="assets"/> name, once: their content-addressed objects' and their
+    /// un-fingerprinted copies'.</summary>
+    public static IReadOnlyCollection<string> KeysOf(IEnumerable<ManifestAsset> assets) =>
+        assets.SelectMany(a => a.Keys).Distinct(StringComparer.Ordinal).ToArray();
+
     /// <summary>
     /// Reads a stored manifest's assets: each one's object, content type, un-fingerprinted copy and compressed copies,
     /// in one parse. False, with the reason, for anything that is not a complete manifest of this format.

@@ -48,8 +48,8 @@ public sealed class AzureBlobStore : IAssetStore
         options.Retry.Mode = Azure.Core.RetryMode.Exponential;
         options.Retry.MaxRetries = settings.MaxAttempts - 1;
         options.Retry.NetworkTimeout = settings.EffectiveRequestTimeout;
-        var delay = Azure.Core.DelayStrategy.CreateExponentialDelayStrategy(options.Retry.Delay, options.Retry.MaxDelay);
-        options.RetryPolicy = new NoRetryOfChangedSources(options.Retry.MaxRetries, delay);
+        options.RetryPolicy = new NoRetryOfChangedSources(options.Retry.MaxRetries,
+            Azure.Core.DelayStrategy.CreateExponentialDelayStrategy(options.Retry.Delay, options.Retry.MaxDelay));
         _container = _settings switch
         {
             { ConnectionStringVariable: { } variable } => new BlobContainerClient(Secret(variable, Option.AzureConnectionStringVariable), destination.Container, options),
