@@ -8,7 +8,7 @@ using StaticAssets.Engine.Publishing;
 namespace StaticAssets.Bench;
 
 /// <summary>
-/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency 64] [--rollbacks 6] [--process-rollbacks 4]`: what rollback and prune
+/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency 64] [--rollbacks 6] [--process-rollbacks 4] [--hold FILE]`: what rollback and prune
 /// cost on Ceph RGW through the delay proxy. Rollback: a 3,000-file tree (150 MB, the package's defaults for S3:
 /// compressed copies, un-fingerprinted copies) published twice (every 10th file changed the second time), then rolled
 /// back to the first (the copies whose bytes differ are restored); then `--rollbacks` more, to the second and the first
@@ -115,6 +115,17 @@ internal static class GenerationsBench
             }
             Console.WriteLine($"RESULT-LISTING keys={listed} rtt={rtt}ms plain_s={Report.Median(plainTimes):F3} ranged_s={Report.Median(rangedTimes):F3} " +
                 $"ratio={Report.Median(rangedTimes) / Report.Median(plainTimes):F2}");
+
+            // --hold FILE: keep the bucket and the proxy up until FILE exists, for `StaticAssets.Bench rollback`
+            // processes of other builds to be compared against the same bucket, interleaved (bench/README.md).
+            if (Array.IndexOf(args, "--hold") is var holdAt and >= 0 && rollback.Succeeded)
+            {
+                Console.WriteLine($"HOLD proxy={proxy.Url} bucket={bucket} first={rollback.Target!.Hash} second={await SecondGenerationAsync(proxy, bucket, concurrency)}");
+                while (!File.Exists(args[holdAt + 1]))
+                {
+                    await Task.Delay(500);
+                }
+            }
 
             // Then the same rollback again and again (after the history and the listing above, which it would grow).
             if (rollbacks > 0 && rollback.Succeeded)

@@ -67,6 +67,9 @@ public static class GenerationRollback
             times.Add(phase, lap.Elapsed);
             lap.Restart();
         }
+        // Its listing goes in ranges at once and its copies as many at once as the store allows: their connections'
+        // handshakes happen while the first round trip is on the wire (with no copies to make, they close unused).
+        (store as IPreparesConnections)?.PrepareConnections(store.MaxConcurrency);
         var history = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
         Lap("history");
         StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Source.Project, options.AdoptManifest, store, log.Spelling);
@@ -105,16 +108,17 @@ public static class GenerationRollback
         var targetCopies = assets.SelectMany(a => a.UnfingerprintedKeys).ToHashSet(StringComparer.Ordinal);
         var stillCurrent = known.Values.Where(o => !overwritten.Contains(o.Key) && targetCopies.Contains(o.Key)).ToArray();
 
-        // The switch, its history entry and (write-ahead) forgetting the copies about to change, all at once.
+        // The switch, its history entry and (write-ahead) forgetting the copies about to change, all at once (the
+        // journal first: the copies wait for it as much as for the switch, and it is the quicker to start).
+        var forgetting = copies.Length > 0 || stillCurrent.Length < history.Originals.Count
+            ? journal.WriteOriginalsAsync(stillCurrent, cancellationToken)
+            : Task.CompletedTask;
         var alreadyCurrent = history.Manifest is not null && history.Manifest.AsSpan().SequenceEqual(target.Manifest);
         var switching = alreadyCurrent
             ? Task.CompletedTask
             : ManifestCommitter.SwitchAsync(store, options.ManifestName, target.Manifest,
                 GenerationRecord.For(GenerationKind.Rollback, target.Record.ManifestSha256, objects, history.ManifestSha256, DateTimeOffset.UtcNow, options.Source),
                 log, cancellationToken);
-        var forgetting = copies.Length > 0 || stillCurrent.Length < history.Originals.Count
-            ? journal.WriteOriginalsAsync(stillCurrent, cancellationToken)
-            : Task.CompletedTask;
         await Task.WhenAll(switching, forgetting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await switching.ConfigureAwait(false);
         onSwitched();

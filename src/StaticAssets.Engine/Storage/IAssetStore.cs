@@ -77,6 +77,15 @@ public interface IListsAfterKey
     IAsyncEnumerable<StoredObjectInfo> ListAfterAsync(string under, string? startAfter, CancellationToken cancellationToken);
 }
 
+/// <summary>A store whose connections can be opened ahead of the requests that will need them
+/// (<see cref="Http.ConnectionWarmer"/>).</summary>
+public interface IPreparesConnections
+{
+    /// <summary>Opens connections in the background until this many (at most the store's concurrency) are open or
+    /// opening. Returns at once; a connection that fails to open costs nothing but the attempt.</summary>
+    void PrepareConnections(int connections);
+}
+
 /// <summary>
 /// One object to store. <see cref="OpenContent"/> returns a fresh stream of exactly <see cref="Length"/> bytes
 /// that throws <see cref="SourceChangedException"/> before its last byte if the bytes do not match

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace StaticAssets.Engine.Tests.Manifest;
@@ -231,6 +232,47 @@ public sealed class AssetManifestTests
         ];
 
         AssertRejected(bytes, "invalid UTF-8 in a key");
+    }
+
+    [TestMethod]
+    public async Task ObjectKeysOf_GivesTheKeysOfEveryObject_AsReadingTheAssetsDoes()
+    {
+        using var temp = new TempDirectory();
+        // Every asset with an un-fingerprinted copy: "original" keys are not objects and must not come back.
+        var manifest = AssetManifest.Serialize(await AssetPlanner.PlanAsync(CreateSources(temp), Plans.OneObjectPerFile with { KeepOriginalNames = true }, new RecordingLog(), CancellationToken.None)
+            ?? throw new AssertFailedException("no plan"));
+        Assert.IsTrue(AssetManifest.TryReadAssets(manifest, out var assets, out _));
+        Assert.IsTrue(assets.Any(a => a.Original is not null), "the plan has un-fingerprinted copies");
+
+        var keys = AssetManifest.ObjectKeysOf(manifest);
+
+        CollectionAssert.AreEquivalent(AssetManifest.ObjectsOf(assets).Keys.ToArray(), keys.ToArray());
+        Assert.HasCount(Names.Length + 2, keys, "each asset's object, and js/app.js's .gz and .br");
+    }
+
+    [TestMethod]
+    [DataRow("")]
+    [DataRow("not json")]
+    [DataRow("[1, 2]")]
+    [DataRow("{\"assets\": [\"a\"]}")]
+    [DataRow("{\"assets\": {\"a.css\": {\"key\": \"a.1.css\"}, \"b.css\": ")]
+    public void ObjectKeysOf_IsEmptyForWhatIsNotAManifest(string text)
+    {
+        Assert.IsEmpty(AssetManifest.ObjectKeysOf(Encoding.UTF8.GetBytes(text)));
+    }
+
+    [TestMethod]
+    public void ObjectKeysOf_TakesOnlyStringKeysOfAssetsAndTheirEncodings()
+    {
+        var manifest = """
+            {"paths": {"key": "x"}, "key": "top",
+             "assets": {
+               "a.css": {"key": "a.1.css", "original": "a.css", "meta": {"key": "nested"}, "encodings": {"br": {"key": "a.1.css.br", "deeper": {"key": "no"}}, "gzip": "odd"}},
+               "b.css": {"key": 7},
+               "c.css": "odd"}}
+            """u8;
+
+        CollectionAssert.AreEqual(new[] { "a.1.css", "a.1.css.br" }, AssetManifest.ObjectKeysOf(manifest).ToArray());
     }
 
     [TestMethod]

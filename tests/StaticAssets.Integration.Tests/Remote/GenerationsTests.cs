@@ -118,6 +118,47 @@ public sealed class GenerationsTests
         }
     }
 
+    /// <summary>A rollback opens its store's connections at its start (their handshakes while its first round trip is
+    /// on the wire), never more than the store's limit, and closes with the store the ones no request took.</summary>
+    [TestMethod]
+    [DataRow(StoreTarget.S3)]
+    [DataRow(StoreTarget.AzureBlob)]
+    [Timeout(120_000, CooperativeCancellation = true)]
+    public async Task ARollbackOpensItsConnectionsAhead_NoMoreThanItsLimit_AndClosesTheOnesNoRequestTook(string backend)
+    {
+        var target = await StoreTarget.CreateAsync(backend, "warm");
+        var prefix = Prefix();
+        using var site = new VersionedSite();
+        byte[][] manifests;
+        await using (var store = target.Store(prefix))
+        {
+            manifests = await site.PublishAsync(store, 2);
+        }
+
+        await using var proxy = new CountingProxy(target.Endpoint!);
+        var log = new RecordingLog();
+        await using (var store = target.Store(prefix, proxy, maxConcurrency: 6))
+        {
+            // Back to the current generation: nothing to switch or copy; five reads, at most three at once.
+            var result = await GenerationRollback.RollbackAsync(store, new RollbackOptions
+            {
+                Generation = Sha256Digest.Compute(manifests[1]).Hex[..12],
+                Source = new GenerationSource(VersionedSite.Project),
+            }, log, CancellationToken.None);
+            Assert.IsTrue(result.Succeeded, EnginePublish.Describe(log));
+            Assert.IsFalse(result.Switched);
+            Assert.HasCount(5, proxy.Requests, string.Join("\n", proxy.Requests));
+            Assert.AreEqual(6, proxy.AcceptedConnections, "the store's six connections, opened at the start");
+            Assert.IsLessThanOrEqualTo(6, proxy.PeakOpenConnections);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (proxy.OpenConnections > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        Assert.AreEqual(0, proxy.OpenConnections, "connections left open after the store was disposed");
+    }
+
     /// <summary>
     /// A publisher of version 1 again (its objects long unneeded, so it uploads them anew) is held between its uploads
     /// and its switch while a prune with a minimum age runs: the prune deletes generation 2's objects, never the ones

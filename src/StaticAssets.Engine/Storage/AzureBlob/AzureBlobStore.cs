@@ -16,7 +16,7 @@ namespace StaticAssets.Engine.Storage.AzureBlob;
 /// capped at the publish's concurrency limit. Secrets are read from environment variables named by the settings,
 /// never logged.
 /// </summary>
-public sealed class AzureBlobStore : IAssetStore
+public sealed class AzureBlobStore : IAssetStore, IPreparesConnections
 {
     private readonly AzureBlobDestination _destination;
     private readonly AzureBlobSettings _settings;
@@ -24,6 +24,10 @@ public sealed class AzureBlobStore : IAssetStore
     private readonly BlobContainerClient _container;
     private readonly Azure.Core.TokenCredential? _tokenCredential;
     private readonly AzureBlobBatch _batch;
+    private readonly ConnectionWarmer _warmer = new();
+
+    /// <summary>The store's HTTP stack, its connection pool with it: the clients do not own it, the store closes it.</summary>
+    private readonly HttpMessageHandler _handler;
 
     /// <summary>Largest block a Put Block From URL stages (the service's limit for older API versions).</summary>
     private const long CopyBlockSize = 100L * 1024 * 1024;
@@ -43,7 +47,7 @@ public sealed class AzureBlobStore : IAssetStore
         var options = new BlobClientOptions
         {
             // Azure.Core keeps x-ms-client-request-id the same across the retries of one operation.
-            Transport = new HttpClientTransport(PublishHttpHandler.Create(MaxConcurrency, settings, "x-ms-client-request-id")),
+            Transport = new HttpClientTransport(_handler = PublishHttpHandler.Create(MaxConcurrency, settings, "x-ms-client-request-id", _warmer)),
         };
         options.Retry.Mode = Azure.Core.RetryMode.Exponential;
         options.Retry.MaxRetries = settings.MaxAttempts - 1;
@@ -237,7 +241,14 @@ public sealed class AzureBlobStore : IAssetStore
         }
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public void PrepareConnections(int connections) => _warmer.Prepare(_container.Uri, Math.Min(connections, MaxConcurrency));
+
+    public ValueTask DisposeAsync()
+    {
+        _handler.Dispose();
+        _warmer.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private BlobClient Blob(string key) => _container.GetBlobClient(_destination.Prefix + key);
 

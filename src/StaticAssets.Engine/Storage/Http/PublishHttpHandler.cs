@@ -13,6 +13,7 @@ namespace StaticAssets.Engine.Storage.Http;
 /// so waiting for the go-ahead buys nothing.</item>
 /// <item>One connection pool per store, capped at the publish's concurrency limit: requests in flight can never
 /// exceed it, whatever the SDK does internally (multipart parts, retries).</item>
+/// <item>Connections can be opened ahead of the requests that will need them (<see cref="ConnectionWarmer"/>).</item>
 /// <item>Retries are reported as they happen (at low importance, as MSBuild's Copy task reports MSB3026), so a slow
 /// publish can be told from a flaky store.</item>
 /// </list>
@@ -20,8 +21,9 @@ namespace StaticAssets.Engine.Storage.Http;
 internal static class PublishHttpHandler
 {
     /// <param name="attemptHeader">A request header the SDK keeps the same across the retries of one operation.</param>
+    /// <param name="warmer">Where the pool takes its new connections from.</param>
     public static HttpMessageHandler Create(
-        int maxConnections, StoreSettings settings, string attemptHeader, TimeSpan? connectTimeout = null, bool allowAutoRedirect = false) =>
+        int maxConnections, StoreSettings settings, string attemptHeader, ConnectionWarmer warmer, TimeSpan? connectTimeout = null, bool allowAutoRedirect = false) =>
         new NoExpectContinue(new RetryReporter(settings.Log, attemptHeader, settings.MaxAttempts, new SocketsHttpHandler
         {
             MaxConnectionsPerServer = maxConnections,
@@ -30,6 +32,7 @@ internal static class PublishHttpHandler
             ConnectTimeout = connectTimeout ?? Timeout.InfiniteTimeSpan,
             // Re-resolve DNS now and then on long publishes (cloud endpoints rotate addresses).
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectCallback = warmer.ConnectAsync,
         }));
 
     private sealed class NoExpectContinue(HttpMessageHandler inner) : DelegatingHandler(inner)

@@ -14,7 +14,7 @@ namespace StaticAssets.Engine.Storage.S3;
 /// concurrency limit, so requests in flight never exceed it even when large files upload several parts at once.
 /// Credentials come only from the SDK's default chain and never appear in messages.
 /// </summary>
-public sealed class S3AssetStore : IAssetStore, IListsAfterKey
+public sealed class S3AssetStore : IAssetStore, IListsAfterKey, IPreparesConnections
 {
     /// <summary>Parts of one large file uploading at once.</summary>
     private const int PartsInFlightPerObject = 4;
@@ -27,6 +27,8 @@ public sealed class S3AssetStore : IAssetStore, IListsAfterKey
     private readonly S3Settings _settings;
     private readonly StoreSettings _store;
     private readonly MemoryBudget _partBuffers = new(PartBufferBudget);
+    private readonly ConnectionWarmer _warmer = new();
+    private Uri? _endpoint;
 
     public S3AssetStore(S3Destination destination, StoreSettings settings)
     {
@@ -38,7 +40,7 @@ public sealed class S3AssetStore : IAssetStore, IListsAfterKey
         {
             ForcePathStyle = _settings.ForcePathStyle,
             MaxConnectionsPerServer = MaxConcurrency,
-            HttpClientFactory = new S3HttpClientFactory(MaxConcurrency, settings),
+            HttpClientFactory = new S3HttpClientFactory(MaxConcurrency, settings, _warmer),
             HttpClientCacheSize = 1,
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = settings.MaxAttempts - 1,
@@ -70,6 +72,21 @@ public sealed class S3AssetStore : IAssetStore, IListsAfterKey
     public int MaxConcurrency { get; }
 
     public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => ReadAsync(key, null, cancellationToken);
+
+    public void PrepareConnections(int connections)
+    {
+        try
+        {
+            // Where the SDK sends this bucket's requests (path-style or virtual-hosted, AWS or a custom endpoint). Its
+            // rules take milliseconds the first time, which the first request would spend otherwise.
+            _endpoint ??= new Uri(_client.DetermineServiceOperationEndpoint(new ListObjectsV2Request { BucketName = _destination.Bucket }).URL);
+            _warmer.Prepare(_endpoint, Math.Min(connections, MaxConcurrency));
+        }
+        catch (Exception e) when (e is AmazonClientException or UriFormatException)
+        {
+            // Only a head start: the requests themselves connect, and report what is wrong.
+        }
+    }
 
     public Task<byte[]?> TryReadStartAsync(string key, int length, CancellationToken cancellationToken) => ReadAsync(key, length, cancellationToken);
 
@@ -436,6 +453,7 @@ public sealed class S3AssetStore : IAssetStore, IListsAfterKey
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
+        _warmer.Dispose();
         return ValueTask.CompletedTask;
     }
 }

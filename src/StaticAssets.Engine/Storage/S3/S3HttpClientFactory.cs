@@ -4,12 +4,12 @@ using StaticAssets.Engine.Storage.Http;
 namespace StaticAssets.Engine.Storage.S3;
 
 /// <summary>Gives the S3 client our HTTP stack (<see cref="PublishHttpHandler"/>), one per S3 client.</summary>
-internal sealed class S3HttpClientFactory(int maxConnections, StoreSettings settings) : HttpClientFactory
+internal sealed class S3HttpClientFactory(int maxConnections, StoreSettings settings, ConnectionWarmer warmer) : HttpClientFactory
 {
     public override HttpClient CreateHttpClient(IClientConfig clientConfig)
     {
         var client = new HttpClient(PublishHttpHandler.Create(
-            maxConnections, settings, "amz-sdk-invocation-id", clientConfig.ConnectTimeout, clientConfig.AllowAutoRedirect));
+            maxConnections, settings, "amz-sdk-invocation-id", warmer, clientConfig.ConnectTimeout, clientConfig.AllowAutoRedirect));
         if (clientConfig.Timeout is { } timeout)
         {
             client.Timeout = timeout;
