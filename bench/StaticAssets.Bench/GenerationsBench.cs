@@ -15,8 +15,9 @@ namespace StaticAssets.Bench;
 /// in turn (each the same work), for the median and the CPU time each process spent per rollback; then
 /// `--process-rollbacks` more, each in a fresh process (what a `dotnet msbuild -t:RollbackStaticAssets` pays: the engine
 /// and the SDK start cold). Prune: a generation of
-/// `--stale` tiny files replaced by another, then pruned keeping 1 with no minimum age. Listing: the rollback's prefix
-/// listed plainly and in key ranges, side by side; the history listing's requests and bytes. Publishes go to the server
+/// `--stale` tiny files replaced by another, then pruned keeping 1 with no minimum age (its prefix listed page after page
+/// and as the prune lists it, side by side, first). Listing: the rollback's prefix listed plainly and in key ranges, side
+/// by side; the history listing's requests and bytes. Publishes go to the server
 /// directly; only the measured operation goes through the proxy, whose counters give its requests.
 /// </summary>
 internal static class GenerationsBench
@@ -166,11 +167,35 @@ internal static class GenerationsBench
                     await Task.Delay(5);
                 }
             }
+            // The prune's listing side by side, 3 interleaved rounds each, the median reported: page after page (the
+            // current manifest names 10 keys, nothing to split by: what the prune did before it learned to split by
+            // the older entries' keys) and as the prune lists now (split by those keys once they are read meanwhile).
+            var pagedTimes = new List<double>();
+            var splitTimes = new List<double>();
+            var pruneKeys = 0;
+            await using (var store = Stores.Create(proxy.Url, bucket, "prune/", concurrency))
+            {
+                var pruneHistory = await DestinationHistory.ReadAsync(store, Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None);
+                for (var round = 0; round < 3; round++)
+                {
+                    clock.Restart();
+                    pruneKeys = (await Engine.Storage.AssetStoreExtensions.ListAllAsync(store, "", CancellationToken.None)).Count;
+                    pagedTimes.Add(clock.Elapsed.TotalSeconds);
+                    clock.Restart();
+                    await pruneHistory.WithWholeListingAsync(store, pruneHistory.Entries, CancellationToken.None);
+                    splitTimes.Add(clock.Elapsed.TotalSeconds);
+                }
+            }
+            Console.WriteLine($"RESULT-PRUNE-LISTING keys={pruneKeys} rtt={rtt}ms paged_s={Report.Median(pagedTimes):F3} split_s={Report.Median(splitTimes):F3} " +
+                $"ratio={Report.Median(splitTimes) / Report.Median(pagedTimes):F2}");
+
             await proxy.ResetAsync();
             PruneResult prune;
             clock.Restart();
             await using (var store = Stores.Create(proxy.Url, bucket, "prune/", concurrency))
             {
+                // Verbose: its summary and "Where the time went" go to stderr, into the run's log.
+                log = new BenchLog(verbose: true);
                 prune = await GenerationPrune.PruneAsync(store, new PruneOptions { KeepGenerations = 1, MinAge = TimeSpan.Zero, MaxDeletes = int.MaxValue, Project = "Bench" },
                     log, CancellationToken.None);
             }

@@ -142,7 +142,7 @@ public sealed class DestinationHistory
         // The manifest first: megabytes, the longest of the three (the first request a process sends also waits for
         // its HTTP stack's first-use work).
         var manifest = store.ReadOrFailAsync(manifestName, cancellationToken);
-        var listing = ListAsync(store, folder, [], cancellationToken);
+        var listing = ListAsync(store, folder, [], null, cancellationToken);
         var journal = store.ReadOrFailAsync(PendingJournal.NameFor(manifestName), cancellationToken);
         await Task.WhenAll(listing, manifest, journal).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var listed = await listing.ConfigureAwait(false);
@@ -156,16 +156,24 @@ public sealed class DestinationHistory
     /// journal name (<see cref="KeyRangeListing"/>).</summary>
     public Task<(DestinationHistory History, IReadOnlyList<Generation> Entries)> WithWholeListingAsync(
         IAssetStore store, IEnumerable<GenerationName> names, CancellationToken cancellationToken) =>
-        WithWholeListingAsync(store, token => ReadEntriesAsync(store, names, token), cancellationToken);
+        // The entries' objects split what is left of a range that turns out to hold them (a prefix of mostly stale
+        // objects, which the current manifest does not name).
+        WithWholeListingAsync(store, token => ReadEntriesAsync(store, names, token), cancellationToken,
+            entries => entries.SelectMany(e => e.Objects.Keys));
 
     /// <summary>The same history with the whole prefix listed while <paramref name="read"/> runs (it reads entries and
     /// makes of them what the caller needs, off the listing's critical path).</summary>
+    /// <param name="laterKeys">Keys what <paramref name="read"/> gives names, to split the rest of a range that turns out
+    /// to hold many of them (<see cref="KeyRangeListing"/>).</param>
     public async Task<(DestinationHistory History, T Read)> WithWholeListingAsync<T>(
-        IAssetStore store, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+        IAssetStore store, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken, Func<T, IEnumerable<string>>? laterKeys = null)
     {
-        var listing = ListAsync(store, "", ListingSplitKeys, cancellationToken);
         var reading = read(cancellationToken);
-        await Task.WhenAll(listing, reading).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        // Worked out here, once (the entries' assets parsed), and awaited below: nothing works on what was read after this returns.
+        var later = laterKeys is null ? null : reading.ContinueWith(t => (IEnumerable<string>)laterKeys(t.Result).ToArray(), cancellationToken,
+            TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        var listing = ListAsync(store, "", ListingSplitKeys, later, cancellationToken);
+        await Task.WhenAll(listing, reading, later ?? Task.CompletedTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         return (new DestinationHistory(this, await listing.ConfigureAwait(false)), await reading.ConfigureAwait(false));
     }
 
@@ -217,11 +225,12 @@ public sealed class DestinationHistory
         return found;
     }
 
-    private static async Task<IReadOnlyList<StoredObjectInfo>> ListAsync(IAssetStore store, string under, IEnumerable<string> known, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<StoredObjectInfo>> ListAsync(
+        IAssetStore store, string under, IEnumerable<string> known, Task<IEnumerable<string>>? later, CancellationToken cancellationToken)
     {
         try
         {
-            return await KeyRangeListing.ListAllAsync(store, under, known, cancellationToken).ConfigureAwait(false);
+            return await KeyRangeListing.ListAllAsync(store, under, known, later, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

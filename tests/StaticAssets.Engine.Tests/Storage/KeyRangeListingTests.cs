@@ -34,6 +34,11 @@ public sealed class KeyRangeListingTests
 
         public int PeakInFlight { get; private set; }
 
+        /// <summary>Called as each page is served, with how many have been.</summary>
+        public Action<int>? OnPage { get; init; }
+
+        private int _pages;
+
         public override IAsyncEnumerable<StoredObjectInfo> ListAsync(string under, CancellationToken cancellationToken) =>
             ListAfterAsync(under, null, cancellationToken);
 
@@ -69,6 +74,7 @@ public sealed class KeyRangeListingTests
                 }
                 var remaining = keys.Where(k => after is null || CompareUtf8(k, after) > 0).ToArray();
                 var page = remaining.Take(PageSize).ToArray();
+                OnPage?.Invoke(Interlocked.Increment(ref _pages));
                 foreach (var key in page)
                 {
                     yield return new StoredObjectInfo(key, Objects[key].LongLength);
@@ -134,6 +140,55 @@ public sealed class KeyRangeListingTests
         Assert.IsGreaterThan(1, store.PeakInFlight, "the ranges were listed one after another");
         Assert.IsLessThanOrEqualTo(8, store.PeakInFlight, "more ranges at once than the store's concurrency");
         Assert.IsLessThanOrEqualTo(pagesPlain + 2 * ranges, store.PagesAfter.Count, "a range reads at most one page past its end");
+    }
+
+    /// <summary>A prefix of mostly keys the known ones do not name (a prune's stale generations): once the later keys
+    /// come (the older entries, read meanwhile), the range still paging lists its rest in ranges split by them.</summary>
+    [TestMethod]
+    public async Task ARangeThatHoldsManyLaterKeys_ListsItsRestInRangesOnceTheyCome()
+    {
+        var keys = Keys(8000, seed: 23);
+        var sorted = keys.Order(Comparer<string>.Create(CompareUtf8)).ToArray();
+        var later = new TaskCompletionSource<IEnumerable<string>>();
+        // The later keys come with the second page (a round trip after the listing began).
+        var store = Holding(new PagedStore { PageSize = 1000, MaxConcurrency = 8, OnPage = page => { if (page == 2) { later.TrySetResult(keys); } } }, keys);
+
+        var ranged = await KeyRangeListing.ListAllAsync(store, "", sorted.Take(10), later.Task, CancellationToken.None);
+
+        CollectionAssert.AreEqual(sorted, ranged.Select(o => o.Key).ToArray());
+        var listings = store.Listings.ToArray();
+        Assert.IsGreaterThan(5, listings.Length, "the rest was not split: " + listings.Length + " listing(s)");
+        Assert.IsTrue(listings.Skip(1).All(l => l is not null && keys.Contains(l)), "a range begins after a known key");
+        Assert.IsGreaterThan(1, store.PeakInFlight);
+        Assert.IsLessThanOrEqualTo(8, store.PeakInFlight, "more listings at once than the store's concurrency");
+        // Page after page would be 8; split, no range pages much: at most the pages before the split, the one it broke off, and one
+        // page (plus one past its end) a range.
+        Assert.IsLessThanOrEqualTo(3 + 2 * (listings.Length - 1), store.PagesAfter.Count);
+    }
+
+    [TestMethod]
+    [DataRow("before", DisplayName = "Later keys there before the listing begins: split after its first key")]
+    [DataRow("never", DisplayName = "Later keys that never come: page after page")]
+    [DataRow("failed", DisplayName = "Later keys that failed: page after page")]
+    [DataRow("few", DisplayName = "Fewer later keys ahead than a page: no split")]
+    public async Task LaterKeys_WhenEverTheyCome_GiveThePlainListing(string when)
+    {
+        var keys = Keys(5000, seed: 29);
+        var sorted = keys.Order(Comparer<string>.Create(CompareUtf8)).ToArray();
+        var store = StoreWith(keys);
+        var later = when switch
+        {
+            "before" => Task.FromResult<IEnumerable<string>>(keys),
+            "never" => new TaskCompletionSource<IEnumerable<string>>().Task,
+            "failed" => Task.FromException<IEnumerable<string>>(new InvalidDataException("unreadable entry")),
+            _ => Task.FromResult<IEnumerable<string>>(sorted[^900..]),
+        };
+
+        var ranged = await KeyRangeListing.ListAllAsync(store, "", [], later, CancellationToken.None);
+
+        CollectionAssert.AreEqual(sorted, ranged.Select(o => o.Key).ToArray());
+        Assert.HasCount(when == "before" ? (5000 - 2) / KeyRangeListing.KnownKeysPerRange + 2 : 1, store.Listings,
+            "one listing, or the first range's first key and then the rest in ranges of 500 later keys");
     }
 
     [TestMethod]

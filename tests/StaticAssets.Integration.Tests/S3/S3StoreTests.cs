@@ -50,6 +50,12 @@ public sealed class S3StoreTests : Stores.StoreContractTests
         var ranged = (await KeyRangeListing.ListAllAsync(store, "", known, CancellationToken.None)).Select(o => o.Key).ToArray();
         var rangedRequests = proxy.Requests.Skip(plainRequests).ToArray();
         var after = (await store.ListAfterAsync("lib/", "lib/\uE000x/f0002.04567.js", CancellationToken.None).ToListAsync()).Select(o => o.Key).ToArray();
+        // Nothing known at the start, every key known once the listing goes (a prune's older entries): the first range
+        // stops after its first key and the rest goes in ranges of 500 of those keys.
+        var beforeLater = proxy.Requests.Count;
+        var split = (await KeyRangeListing.ListAllAsync(store, "", [], Task.FromResult<IEnumerable<string>>(keys), CancellationToken.None))
+            .Select(o => o.Key).ToArray();
+        var splitRequests = proxy.Requests.Skip(beforeLater).ToArray();
 
         CollectionAssert.AreEqual(keys.Order(Utf8KeyOrder.Instance).ToArray(), plain, "RGW lists in UTF-8 byte order");
         CollectionAssert.AreEqual(plain, ranged);
@@ -59,6 +65,9 @@ public sealed class S3StoreTests : Stores.StoreContractTests
         CollectionAssert.AreEqual(plain.Where(k => k.StartsWith("lib/", StringComparison.Ordinal)
             && Utf8KeyOrder.Instance.Compare(k, "lib/\uE000x/f0002.04567.js") > 0).ToArray(), after, "after a key, under a folder");
         Assert.IsTrue(after[^1].StartsWith("lib/😀", StringComparison.Ordinal), "the emoji folder comes after U+E000 in UTF-8 order");
+        CollectionAssert.AreEqual(plain, split);
+        Assert.HasCount(7, splitRequests, "the first page, then 2,599 keys in 6 ranges, one page each:\n" + string.Join("\n", splitRequests));
+        Assert.AreEqual(6, splitRequests.Count(r => r.Contains("start-after=", StringComparison.Ordinal)), string.Join("\n", splitRequests));
     }
 
     [TestMethod]
