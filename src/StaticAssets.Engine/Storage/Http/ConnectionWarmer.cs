@@ -44,6 +44,10 @@ internal sealed class ConnectionWarmer : IDisposable
         {
             _ready.Enqueue(new Warmed(target, OpenAsync(target, _disposed.Token), Stopwatch.GetTimestamp()));
         }
+        if (_disposed.IsCancellationRequested)
+        {
+            DiscardReady(); // disposed meanwhile: nothing stays open
+        }
     }
 
     /// <summary>The pool's ConnectCallback: a warmed connection to the same endpoint if one is ready, else a new one
@@ -86,6 +90,11 @@ internal sealed class ConnectionWarmer : IDisposable
     public void Dispose()
     {
         _disposed.Cancel();
+        DiscardReady();
+    }
+
+    private void DiscardReady()
+    {
         while (_ready.TryDequeue(out var warmed))
         {
             Discard(warmed.Connecting);
