@@ -5,7 +5,7 @@ using System.Globalization;
 namespace StaticAssets.Engine.Core;
 
 /// <summary>
-/// Where a publish's (or a rollback's) time went, phase by phase, for the normal-verbosity log line and the
+/// Where a publish's (or a rollback's, a prune's) time went, phase by phase, for the normal-verbosity log line and the
 /// benchmark. Phases may overlap (the destination is read while the tree is planned), so they need not add up to the
 /// total.
 /// </summary>
@@ -27,6 +27,17 @@ public sealed class PhaseTimes(IReadOnlyList<string> order)
     public Measurement Measure(string phase) => new(this, phase, Stopwatch.GetTimestamp());
 
     public void Add(string phase, TimeSpan elapsed) => _times.AddOrUpdate(phase, elapsed, (_, before) => before + elapsed);
+
+    /// <summary>For phases that run one after another (a rollback's, a prune's): adds the time since the last lap, or
+    /// since these times were made, to <paramref name="phase"/>. Called from one flow at a time.</summary>
+    public void Lap(string phase)
+    {
+        var now = Stopwatch.GetTimestamp();
+        Add(phase, Stopwatch.GetElapsedTime(_lapStarted, now));
+        _lapStarted = now;
+    }
+
+    private long _lapStarted = Stopwatch.GetTimestamp();
 
     public TimeSpan? this[string phase] => _times.TryGetValue(phase, out var time) ? time : null;
 

@@ -77,18 +77,12 @@ public static class GenerationPrune
         StaticAssetPublisher.Validate(new PublishOptions { ManifestName = options.ManifestName }, log.Spelling);
         var now = options.Now();
         var times = new PhaseTimes(["history", "listing and entries", "decide", "re-read", "deletes", "incomplete uploads"]);
-        var lap = Stopwatch.StartNew();
-        void Lap(string phase)
-        {
-            times.Add(phase, lap.Elapsed);
-            lap.Restart();
-        }
         var history = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
-        Lap("history");
+        times.Lap("history");
         StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Project, options.AdoptManifest, store, log.Spelling);
 
         (history, var generations) = await history.WithWholeListingAsync(store, history.Entries, cancellationToken).ConfigureAwait(false);
-        Lap("listing and entries");
+        times.Lap("listing and entries");
         var keptGenerations = Kept(generations, history.ManifestSha256, options.KeepGenerations).ToArray();
         // What this manifest's own history still needs: its kept generations and the current manifest.
         var ours = keptGenerations.SelectMany(g => g.Keys)
@@ -133,7 +127,7 @@ public static class GenerationPrune
                 && g.Keys.All(k => doomedKeys.Contains(k) || ours.Contains(k) || !history.Listed.ContainsKey(k)))
             .Select(g => g.Name.Key).ToArray();
 
-        Lap("decide");
+        times.Lap("decide");
 
         if (doomed.Count > options.MaxDeletes)
         {
@@ -157,7 +151,7 @@ public static class GenerationPrune
             // A publish may have switched since the listing: whatever the manifest and journal name now stays.
             var again = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
             var named = again.ManifestKeys.Concat(again.JournalKeys).ToHashSet(StringComparer.Ordinal);
-            Lap("re-read");
+            times.Lap("re-read");
             doomed.RemoveAll(o => named.Contains(o.Key));
             if (named.Overlaps(doomedKeys))
             {
@@ -171,7 +165,7 @@ public static class GenerationPrune
         {
             await DeleteAsync(store, entries, cancellationToken).ConfigureAwait(false);
         }
-        Lap("deletes");
+        times.Lap("deletes");
         var aborted = 0;
         try
         {
@@ -182,7 +176,7 @@ public static class GenerationPrune
             throw Messages.NotDeleted(StoreFailures.DiagnosticOf(e), store.Description).AsException(e);
         }
 
-        Lap("incomplete uploads");
+        times.Lap("incomplete uploads");
         log.Message(LogImportance.Normal, $"Where the time went: {times}.");
         log.Message(LogImportance.High,
             $"Pruned {doomed.Count:N0} objects ({Megabytes(doomed.Sum(o => o.Size))} freed) and {entries.Length:N0} history entries at {store.Description}" +

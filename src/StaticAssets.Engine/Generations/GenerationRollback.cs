@@ -61,17 +61,11 @@ public static class GenerationRollback
         var clock = Stopwatch.StartNew();
         StaticAssetPublisher.Validate(new PublishOptions { ManifestName = options.ManifestName }, log.Spelling);
         var times = new PhaseTimes(["history", "listing and entry", "switch", "copies", "journal"]);
-        var lap = Stopwatch.StartNew();
-        void Lap(string phase)
-        {
-            times.Add(phase, lap.Elapsed);
-            lap.Restart();
-        }
         // Its listing goes in ranges at once and its copies as many at once as the store allows: their connections'
         // handshakes happen while the first round trip is on the wire (with no copies to make, they close unused).
         (store as IPreparesConnections)?.PrepareConnections(store.MaxConcurrency);
         var history = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
-        Lap("history");
+        times.Lap("history");
         StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Source.Project, options.AdoptManifest, store, log.Spelling);
 
         var chosen = Choose(history, options.Generation, store, log.Spelling);
@@ -83,7 +77,7 @@ public static class GenerationRollback
                 ? assets
                 : throw Messages.GenerationUnreadable(entry.Name.Key, store.Description).AsException());
         }, cancellationToken).ConfigureAwait(false);
-        Lap("listing and entry");
+        times.Lap("listing and entry");
 
         var objects = assets.SelectMany(a => a.Objects).DistinctBy(o => o.Key, StringComparer.Ordinal).ToArray();
         var missing = objects
@@ -123,7 +117,7 @@ public static class GenerationRollback
         await switching.ConfigureAwait(false);
         onSwitched();
         await forgetting.ConfigureAwait(false);
-        Lap("switch");
+        times.Lap("switch");
 
         await Parallel.ForEachAsync(copies, new ParallelOptions { MaxDegreeOfParallelism = store.MaxConcurrency, CancellationToken = cancellationToken },
             async (copy, token) =>
@@ -137,12 +131,12 @@ public static class GenerationRollback
                     throw Messages.CopyNotRestored(StoreFailures.DiagnosticOf(e), copy.Key, store.Description).AsException(e);
                 }
             }).ConfigureAwait(false);
-        Lap("copies");
+        times.Lap("copies");
         if (copies.Length > 0)
         {
             await journal.WriteOriginalsAsync(stillCurrent.Concat(copies.Select(c => new ManifestObject(c.Key, c.Size, c.Sha256))), cancellationToken).ConfigureAwait(false);
         }
-        Lap("journal");
+        times.Lap("journal");
         log.Message(LogImportance.Normal, $"Where the time went: {times}.");
 
         var source = target.Record.Source;

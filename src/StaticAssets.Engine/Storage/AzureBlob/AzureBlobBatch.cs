@@ -4,6 +4,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
+using StaticAssets.Engine.Storage.Http;
 
 namespace StaticAssets.Engine.Storage.AzureBlob;
 
@@ -68,7 +69,7 @@ internal sealed class AzureBlobBatch
             }
             var first = failed[0];
             // A failure no retry mends (access denied, a lease) is the one reported: it says what to fix.
-            var final = failed.FirstOrDefault(f => !IsTransient(f.Answer.Status));
+            var final = failed.FirstOrDefault(f => !PublishHttpHandler.IsTransient(f.Answer.Status));
             if (final.Name is not null || attempt >= _maxAttempts)
             {
                 var (name, answer) = final.Name is not null ? final : first;
@@ -81,8 +82,6 @@ internal sealed class AzureBlobBatch
             pending = failed.Select(f => f.Name).ToArray();
         }
     }
-
-    private static bool IsTransient(int status) => status is 408 or 429 or 500 or 502 or 503 or 504;
 
     /// <summary>One batch request; the deletes that failed, in the order of <paramref name="names"/>.</summary>
     private async Task<IReadOnlyList<(string Name, BatchAnswer Answer)>> SendAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)

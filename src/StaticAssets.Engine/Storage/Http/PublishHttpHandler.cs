@@ -35,6 +35,10 @@ internal static class PublishHttpHandler
             ConnectCallback = warmer.ConnectAsync,
         }));
 
+    /// <summary>A status the cloud SDKs answer by trying again (a timeout, throttling, a busy or failing server); also
+    /// what an Azure batch's sub-requests are retried on.</summary>
+    public static bool IsTransient(int status) => status is 408 or 429 or 500 or 502 or 503 or 504;
+
     private sealed class NoExpectContinue(HttpMessageHandler inner) : DelegatingHandler(inner)
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -66,7 +70,7 @@ internal static class PublishHttpHandler
             try
             {
                 var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (IsRetryable(response.StatusCode))
+                if (IsTransient((int)response.StatusCode))
                 {
                     _failed[operation] = (attempt, $"{(int)response.StatusCode} {response.ReasonPhrase}");
                 }
@@ -79,7 +83,5 @@ internal static class PublishHttpHandler
                 throw;
             }
         }
-
-        private static bool IsRetryable(HttpStatusCode status) => (int)status is 408 or 429 or 500 or 502 or 503 or 504;
     }
 }
