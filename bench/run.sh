@@ -47,7 +47,7 @@ if (( ${#missing[@]} > 0 )); then
 fi
 
 # On linux-x64 the harness is published precompiled (ReadyToRun), as the package ships the task's assemblies for
-# that platform (tasks/net8.0-linux-x64): a fresh "ours-process" run then pays what a `dotnet publish` pays.
+# that platform (tasks/net10.0-linux-x64): a fresh "ours-process" run then pays what a `dotnet publish` pays.
 BIN="$HERE/StaticAssets.Bench/bin/Release/net10.0"
 if [[ "$(uname -s)" == Linux && "$(uname -m)" == x86_64 && "${BENCH_READYTORUN:-1}" == 1 ]]; then
     echo "[bench] building (Release, ReadyToRun for linux-x64)..." >&2

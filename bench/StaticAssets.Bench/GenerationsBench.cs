@@ -4,17 +4,19 @@ using StaticAssets.Engine.Gather;
 using StaticAssets.Engine.Generations;
 using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Publishing;
+using StaticAssets.Testing;
 
 namespace StaticAssets.Bench;
 
 /// <summary>
-/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency 64] [--rollbacks 6] [--process-rollbacks 4] [--hold FILE]`: what rollback and prune
+/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency 64] [--rollbacks 6] [--process-rollbacks 4] [--msbuild-rollbacks 4] [--package PATH.nupkg] [--hold FILE]`: what rollback and prune
 /// cost on Ceph RGW through the delay proxy. Rollback: a 3,000-file tree (150 MB, the package's defaults for S3:
 /// compressed copies, un-fingerprinted copies) published twice (every 10th file changed the second time), then rolled
 /// back to the first (the copies whose bytes differ are restored); then `--rollbacks` more, to the second and the first
 /// in turn (each the same work), for the median and the CPU time each process spent per rollback; then
-/// `--process-rollbacks` more, each in a fresh process (what a `dotnet msbuild -t:RollbackStaticAssets` pays: the engine
-/// and the SDK start cold). Prune: a generation of
+/// `--process-rollbacks` more, each in a fresh process of this program (the engine and the SDK start cold); then
+/// `--msbuild-rollbacks` more as users run them, `dotnet msbuild -t:RollbackStaticAssets` with the package packed from
+/// this repository (its task loaded in MSBuild, as a CI job does). Prune: a generation of
 /// `--stale` tiny files replaced by another, then pruned keeping 1 with no minimum age (its prefix listed page after page
 /// and as the prune lists it, side by side, first). Listing: the rollback's prefix listed plainly and in key ranges, side
 /// by side; the history listing's requests and bytes. Publishes go to the server
@@ -34,6 +36,9 @@ internal static class GenerationsBench
         var concurrency = Arg("--concurrency", 64);
         var rollbacks = Arg("--rollbacks", 6);
         var processRollbacks = Arg("--process-rollbacks", 4);
+        var msbuildRollbacks = Arg("--msbuild-rollbacks", 4);
+        // The package those use: this repository's, packed, unless a .nupkg is given.
+        var package = Array.IndexOf(args, "--package") is var packageAt and >= 0 ? args[packageAt + 1] : null;
         var endpoint = new Uri(Environment.GetEnvironmentVariable("STATICASSETS_S3_ENDPOINT") ?? "http://127.0.0.1:7480");
         var bucket = $"sa-bench-gen-{Guid.NewGuid():N}"[..30];
         using var admin = new BucketAdmin(endpoint);
@@ -136,6 +141,10 @@ internal static class GenerationsBench
             if (processRollbacks > 0 && rollback.Succeeded)
             {
                 await ProcessRollbacksAsync(proxy, bucket, processRollbacks, concurrency, rtt, rollback.Target!.Hash);
+            }
+            if (msbuildRollbacks > 0 && rollback.Succeeded)
+            {
+                await MSBuildRollbacksAsync(proxy, bucket, msbuildRollbacks, concurrency, rtt, rollback.Target!.Hash, root, package);
             }
 
             if (stale == 0)
@@ -306,5 +315,73 @@ internal static class GenerationsBench
         Console.WriteLine($"RESULT-ROLLBACK-PROCESS count={count} rtt={rtt}ms wall={Report.Median(walls):F2}s rollback={Report.Median(insides):F2}s " +
             $"rollback_min={insides.Min():F2}s rollback_max={insides.Max():F2}s start={Report.Median(starts):F2}s store={Report.Median(stores):F2}s " +
             $"cpu={Report.Median(cpus):F2}s jit={Report.Median(jits):F2}s methods={Report.Median(methods):F0}");
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> more rollbacks the way users run them: <c>dotnet msbuild -t:RollbackStaticAssets</c> of a
+    /// project named as the bench's publishes record (Bench) that references the package, packed from this repository
+    /// (<see cref="PackageFeed"/>), each its own MSBuild process as a CI job starts one (<see cref="DotnetCli"/>: no node
+    /// reuse), to the second generation and the first in turn. Reports the task's own time (its "Where the time went"
+    /// line) and the RollbackStaticAssets target's (MSBuild's performance summary: the task's loading included), medians.
+    /// </summary>
+    private static async Task MSBuildRollbacksAsync(
+        ProxyProcess proxy, string bucket, int count, int concurrency, int rtt, string first, string root, string? packagePath)
+    {
+        var second = await SecondGenerationAsync(proxy, bucket, concurrency);
+        // The rollbacks before these may have left either generation current: begin with the other.
+        await using (var store = Stores.Create(proxy.Url, bucket, "site/", concurrency))
+        {
+            var current = (await DestinationHistory.ReadAsync(store, Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None)).ManifestSha256;
+            if (current?.StartsWith(second, StringComparison.Ordinal) == true)
+            {
+                (first, second) = (second, first);
+            }
+        }
+        var folder = Path.Combine(root, "msbuild");
+        var project = Path.Combine(folder, "Bench");
+        Directory.CreateDirectory(project);
+        var package = await PackageFeed.PrepareAsync(folder, packagePath);
+        LocalFeed.Configure(folder, package.FeedDirectory, package.PackagesDirectory, onlyThisFeed: true);
+        File.WriteAllText(Path.Combine(project, "Bench.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net{Environment.Version.Major}.0</TargetFramework>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="StaticAssets.Tasks" Version="{package.Version}" PrivateAssets="all" />
+              </ItemGroup>
+            </Project>
+            """);
+        var restore = await DotnetCli.RunAsync(project, ["restore"]);
+        if (!restore.Succeeded)
+        {
+            throw new InvalidOperationException($"dotnet restore of the rollback project failed: {restore.Note}");
+        }
+        var (tasks, targets) = (new List<double>(), new List<double>());
+        string? phases = null;
+        for (var i = 0; i < count; i++)
+        {
+            await proxy.ResetAsync();
+            var logFile = Path.Combine(folder, $"rollback-{i + 1}.log");
+            var run = await DotnetCli.RunAsync(project, ["msbuild", "-t:RollbackStaticAssets", "-p:Configuration=Release",
+                $"-p:StaticAssetsDestination=s3://{bucket}/site/", $"-p:StaticAssetsS3ServiceUrl={proxy.Url}",
+                $"-p:StaticAssetsMaxConcurrency={concurrency}", $"-p:StaticAssetsGeneration={(i % 2 == 0 ? second : first)}",
+                $"-flp:{PublishLog.LoggerParameters};logfile={logFile}"]);
+            var log = File.Exists(logFile) ? File.ReadAllText(logFile) : "";
+            var own = System.Text.RegularExpressions.Regex.Match(log, @"Where the time went: (?<phases>.*); (?<total>[\d.]+) s in all\.");
+            var target = System.Text.RegularExpressions.Regex.Match(log, @"(?m)^\s+(?<ms>\d+) ms\s+RollbackStaticAssets\s+1 calls");
+            if (!run.Succeeded || !own.Success || !target.Success || !log.Contains("un-fingerprinted copies restored", StringComparison.Ordinal)
+                || log.Contains(" 0 un-fingerprinted copies restored", StringComparison.Ordinal))
+            {
+                var errors = log.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(5);
+                throw new InvalidOperationException($"msbuild rollback {i + 1} failed or restored no copies ({run.Note}):\n{string.Join("\n", errors)}\n{run.Output?[^Math.Min(run.Output.Length, 2000)..]}");
+            }
+            tasks.Add(double.Parse(own.Groups["total"].Value, System.Globalization.CultureInfo.InvariantCulture));
+            targets.Add(double.Parse(target.Groups["ms"].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000);
+            phases = own.Groups["phases"].Value;
+            Console.Error.WriteLine($"    msbuild rollback {i + 1}: {phases}; {tasks[^1]:F2} s in all, target {targets[^1]:F2} s");
+        }
+        Console.WriteLine($"RESULT-ROLLBACK-MSBUILD count={count} rtt={rtt}ms task={Report.Median(tasks):F2}s task_min={tasks.Min():F2}s task_max={tasks.Max():F2}s " +
+            $"target={Report.Median(targets):F2}s package={package.Version}");
     }
 }

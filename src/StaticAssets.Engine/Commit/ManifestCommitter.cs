@@ -21,7 +21,9 @@ public static class ManifestCommitter
         var changed = storedManifest is null || !manifest.AsSpan().SequenceEqual(storedManifest);
         if (changed)
         {
-            await SwitchAsync(store, manifestName, manifest, storedManifest, GenerationKind.Publish, source, log, cancellationToken).ConfigureAwait(false);
+            var record = GenerationRecord.For(GenerationKind.Publish, manifest, storedManifest, DateTimeOffset.UtcNow, source);
+            var switched = await SwitchAsync(store, manifestName, manifest, record, log, cancellationToken).ConfigureAwait(false);
+            await switched.EntryWritten.ConfigureAwait(false);
         }
         if (localManifestPath is not null)
         {
@@ -32,25 +34,26 @@ public static class ManifestCommitter
 
     /// <summary>
     /// Makes <paramref name="manifest"/> current: one PUT of the manifest and, at the same time (no extra round trip),
-    /// one of its immutable history entry. A failed manifest write throws (the entry, if stored, is removed again:
-    /// the history lists only generations that became current); a failed entry is warning SA2007.
+    /// one of its immutable history entry. Returns once the manifest is written; a failed manifest write throws (the
+    /// entry, if stored, is removed again: the history lists only generations that became current). The entry's PUT
+    /// may still be going then: <see cref="ManifestSwitch.EntryWritten"/>, which the caller awaits before it returns,
+    /// never fails (a failed entry is warning SA2007). The manifest's PUT is sent first and the entry is made (megabytes
+    /// of JSON) off the caller's flow, which goes on with what it sends beside the switch (a rollback's journal): a
+    /// rollback's manifest PUT left 6-7 ms after its listing's end instead of 19 ms (fresh process, 3 MB manifest),
+    /// and its copies do not wait for the entry.
     /// </summary>
-    public static Task<GenerationRecord> SwitchAsync(
-        IAssetStore store, string manifestName, byte[] manifest, byte[]? replaced, GenerationKind kind, GenerationSource source,
-        IPublishLog log, CancellationToken cancellationToken) =>
-        SwitchAsync(store, manifestName, manifest, GenerationRecord.For(kind, manifest, replaced, DateTimeOffset.UtcNow, source), log, cancellationToken);
-
-    /// <summary>The switch with its record already made (a rollback knows the manifest's digest and objects: no
-    /// parse of megabytes between its listing and its switch).</summary>
-    public static async Task<GenerationRecord> SwitchAsync(
+    /// <param name="record">The record, made by the caller (a rollback knows the manifest's digest and objects: no
+    /// parse of megabytes between its listing and its switch).</param>
+    public static async Task<ManifestSwitch> SwitchAsync(
         IAssetStore store, string manifestName, byte[] manifest, GenerationRecord record, IPublishLog log, CancellationToken cancellationToken)
     {
         var entryKey = record.KeyIn(manifestName);
         var writingManifest = store.WriteAsync(AssetManifest.ToStoreWrite(manifestName, manifest), cancellationToken);
-        var writingEntry = store.WriteAsync(AssetManifest.ToStoreWrite(entryKey, record.Serialize(manifest)), cancellationToken);
-        await Task.WhenAll(writingManifest, writingEntry).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var writingEntry = Task.Run(() => store.WriteAsync(AssetManifest.ToStoreWrite(entryKey, record.Serialize(manifest)), cancellationToken), cancellationToken);
+        await writingManifest.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (!writingManifest.IsCompletedSuccessfully)
         {
+            await writingEntry.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (writingEntry.IsCompletedSuccessfully)
             {
                 await TryDeleteAsync(store, entryKey).ConfigureAwait(false);
@@ -59,11 +62,16 @@ public static class ManifestCommitter
             throw Messages.ManifestNotWritten(StoreFailures.DiagnosticOf(writingManifest.Exception!.InnerException!), manifestName, store.Description)
                 .AsException(writingManifest.Exception);
         }
+        return new ManifestSwitch(ReportedAsync(writingEntry, entryKey, store, log, cancellationToken));
+    }
+
+    private static async Task ReportedAsync(Task writingEntry, string entryKey, IAssetStore store, IPublishLog log, CancellationToken cancellationToken)
+    {
+        await writingEntry.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (!writingEntry.IsCompletedSuccessfully && !cancellationToken.IsCancellationRequested)
         {
             log.Report(Messages.HistoryEntryNotWritten(StoreFailures.DiagnosticOf(writingEntry.Exception!.InnerException!), entryKey, store.Description));
         }
-        return record;
     }
 
     private static async Task TryDeleteAsync(IAssetStore store, string key)
@@ -90,3 +98,7 @@ public static class ManifestCommitter
         await AtomicFile.WriteAsync(path, manifest, cancellationToken).ConfigureAwait(false);
     }
 }
+
+/// <summary>A switch that happened, with its history entry's PUT (never failing: a failed entry was reported as warning
+/// SA2007), which its caller awaits before it returns.</summary>
+public sealed record ManifestSwitch(Task EntryWritten);

@@ -177,7 +177,7 @@ public static class GenerationPrune
         }
 
         times.Lap("incomplete uploads");
-        log.Message(LogImportance.Normal, $"Where the time went: {times}.");
+        log.Message(LogImportance.Normal, $"Where the time went: {times}; {clock.Elapsed.TotalSeconds:F2} s in all.");
         log.Message(LogImportance.High,
             $"Pruned {doomed.Count:N0} objects ({Megabytes(doomed.Sum(o => o.Size))} freed) and {entries.Length:N0} history entries at {store.Description}" +
             $"{(aborted > 0 ? $", aborted {aborted:N0} incomplete uploads" : "")}; kept the current manifest and {kept.Count:N0} generation(s)" +

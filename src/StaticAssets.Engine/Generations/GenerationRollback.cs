@@ -37,11 +37,11 @@ public sealed record RollbackResult(bool Succeeded, Generation? Target = null, i
 
 /// <summary>
 /// Makes an earlier generation of a manifest current again, in one step, without uploading any content. Four round
-/// trips and the copies: the manifest and the journal are read while the history folder is listed; the chosen entry
-/// is read while the whole prefix is listed (in key ranges at once on S3), which proves every object the generation
-/// names is still there; one PUT switches the manifest (its history entry, kind rollback, goes at the same time);
-/// then each un-fingerprinted copy whose bytes differ is restored from its fingerprinted key by a copy inside the
-/// store, and the journal records their bytes.
+/// trips and the copies: the manifest and the journal are read while the history folder and the first page of the
+/// whole prefix are listed; the chosen entry is read while the rest of the prefix is listed (in key ranges at once on
+/// S3), which proves every object the generation names is still there; one PUT switches the manifest (its history
+/// entry, kind rollback, goes at the same time); then each un-fingerprinted copy whose bytes differ is restored from
+/// its fingerprinted key by a copy inside the store, and the journal records their bytes.
 /// </summary>
 public static class GenerationRollback
 {
@@ -64,22 +64,23 @@ public static class GenerationRollback
         // Its listing goes in ranges at once and its copies as many at once as the store allows: their connections'
         // handshakes happen while the first round trip is on the wire (with no copies to make, they close unused).
         (store as IPreparesConnections)?.PrepareConnections(store.MaxConcurrency);
-        var history = await DestinationHistory.ReadAsync(store, options.ManifestName, cancellationToken).ConfigureAwait(false);
-        times.Lap("history");
-        StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Source.Project, options.AdoptManifest, store, log.Spelling);
-
-        var chosen = Choose(history, options.Generation, store, log.Spelling);
-        // The entry is read and its assets parsed while the listing goes on.
-        (history, var (target, assets)) = await history.WithWholeListingAsync(store, async token =>
+        // The whole prefix is listed from the first round trip on; the chosen entry is read, and what the switch needs
+        // of it worked out, while the listing goes on.
+        var (history, (target, assets, objects)) = await DestinationHistory.ReadWithWholeListingAsync(store, options.ManifestName, async (history, token) =>
         {
+            times.Lap("history");
+            StaticAssetPublisher.CheckOwner(history.Manifest, options.ManifestName, options.Source.Project, options.AdoptManifest, store, log.Spelling);
+            var chosen = Choose(history, options.Generation, store, log.Spelling);
             var entry = (await DestinationHistory.ReadEntriesAsync(store, [chosen], token).ConfigureAwait(false))[0];
-            return (entry, AssetManifest.TryReadAssets(entry.Manifest, out var assets, out _)
-                ? assets
-                : throw Messages.GenerationUnreadable(entry.Name.Key, store.Description).AsException());
+            if (!AssetManifest.TryReadAssets(entry.Manifest, out var assets, out _))
+            {
+                throw Messages.GenerationUnreadable(entry.Name.Key, store.Description).AsException();
+            }
+            _ = history.ManifestSha256; // the record's "replaces"
+            return (entry, assets, assets.SelectMany(a => a.Objects).DistinctBy(o => o.Key, StringComparer.Ordinal).ToArray());
         }, cancellationToken).ConfigureAwait(false);
         times.Lap("listing and entry");
 
-        var objects = assets.SelectMany(a => a.Objects).DistinctBy(o => o.Key, StringComparer.Ordinal).ToArray();
         var missing = objects
             .Where(o => !(history.Listed.TryGetValue(o.Key, out var listed) && listed.Size == o.Size))
             .Select(o => o.Key).Order(StringComparer.Ordinal).ToArray();
@@ -92,52 +93,71 @@ public static class GenerationRollback
         // (a prune deletes the copies of assets no kept generation has).
         var known = history.Originals
             .Where(o => history.Listed.TryGetValue(o.Key, out var listed) && listed.Size == o.Size)
+            .DistinctBy(o => o.Key, StringComparer.Ordinal)
             .ToDictionary(o => o.Key, StringComparer.Ordinal);
         var copies = assets.SelectMany(a => CopiesOf(a, history.Listed, options.OriginalsCacheControl))
             .Where(c => !(known.TryGetValue(c.Key, out var current) && current.Sha256 == c.Sha256 && current.Size == c.Size))
             .ToArray();
-        var journal = new JournalWriter(store, options.ManifestName, history.Journal, history.Pending, known, log);
         // The journal goes on vouching for the target's copies only (as after a publish of it).
         var overwritten = copies.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
         var targetCopies = assets.SelectMany(a => a.UnfingerprintedKeys).ToHashSet(StringComparer.Ordinal);
         var stillCurrent = known.Values.Where(o => !overwritten.Contains(o.Key) && targetCopies.Contains(o.Key)).ToArray();
 
-        // The switch, its history entry and (write-ahead) forgetting the copies about to change, all at once (the
-        // journal first: the copies wait for it as much as for the switch, and it is the quicker to start).
-        var forgetting = copies.Length > 0 || stillCurrent.Length < history.Originals.Count
-            ? journal.WriteOriginalsAsync(stillCurrent, cancellationToken)
-            : Task.CompletedTask;
+        // The switch, its history entry and (write-ahead) forgetting the copies about to change, at once; the switch
+        // first: the manifest's PUT (megabytes) is the longest, and the journal is serialized while it is on its way.
         var alreadyCurrent = history.Manifest is not null && history.Manifest.AsSpan().SequenceEqual(target.Manifest);
         var switching = alreadyCurrent
-            ? Task.CompletedTask
+            ? null
             : ManifestCommitter.SwitchAsync(store, options.ManifestName, target.Manifest,
                 GenerationRecord.For(GenerationKind.Rollback, target.Record.ManifestSha256, objects, history.ManifestSha256, DateTimeOffset.UtcNow, options.Source),
                 log, cancellationToken);
-        await Task.WhenAll(switching, forgetting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await switching.ConfigureAwait(false);
-        onSwitched();
-        await forgetting.ConfigureAwait(false);
-        times.Lap("switch");
-
-        await Parallel.ForEachAsync(copies, new ParallelOptions { MaxDegreeOfParallelism = store.MaxConcurrency, CancellationToken = cancellationToken },
-            async (copy, token) =>
-            {
-                try
-                {
-                    await store.CopyAsync(copy, token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (!token.IsCancellationRequested)
-                {
-                    throw Messages.CopyNotRestored(StoreFailures.DiagnosticOf(e), copy.Key, store.Description).AsException(e);
-                }
-            }).ConfigureAwait(false);
-        times.Lap("copies");
-        if (copies.Length > 0)
+        try
         {
-            await journal.WriteOriginalsAsync(stillCurrent.Concat(copies.Select(c => new ManifestObject(c.Key, c.Size, c.Sha256))), cancellationToken).ConfigureAwait(false);
+            var journal = new JournalWriter(store, options.ManifestName, history.Journal, history.Pending, known, log);
+            var forgetting = copies.Length > 0 || stillCurrent.Length < history.Originals.Count
+                ? journal.WriteOriginalsAsync(stillCurrent, cancellationToken)
+                : Task.CompletedTask;
+            await Task.WhenAll(switching ?? Task.CompletedTask, forgetting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (switching is not null)
+            {
+                await switching.ConfigureAwait(false);
+            }
+            onSwitched(); // the manifest is the target's: a stop from here on leaves copies to finish
+            await forgetting.ConfigureAwait(false);
+            times.Lap("switch");
+
+            await Parallel.ForEachAsync(copies, new ParallelOptions { MaxDegreeOfParallelism = store.MaxConcurrency, CancellationToken = cancellationToken },
+                async (copy, token) =>
+                {
+                    try
+                    {
+                        await store.CopyAsync(copy, token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (!token.IsCancellationRequested)
+                    {
+                        throw Messages.CopyNotRestored(StoreFailures.DiagnosticOf(e), copy.Key, store.Description).AsException(e);
+                    }
+                }).ConfigureAwait(false);
+            times.Lap("copies");
+            if (copies.Length > 0)
+            {
+                await journal.WriteOriginalsAsync(stillCurrent.Concat(copies.Select(c => new ManifestObject(c.Key, c.Size, c.Sha256))), cancellationToken).ConfigureAwait(false);
+            }
+            times.Lap("journal");
         }
-        times.Lap("journal");
-        log.Message(LogImportance.Normal, $"Where the time went: {times}.");
+        finally
+        {
+            // Nothing goes on after this returns: the switch and its history entry's PUT end first.
+            if (switching is not null)
+            {
+                await ((Task)switching).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (switching.IsCompletedSuccessfully)
+                {
+                    await switching.Result.EntryWritten.ConfigureAwait(false);
+                }
+            }
+        }
+        log.Message(LogImportance.Normal, $"Where the time went: {times}; {clock.Elapsed.TotalSeconds:F2} s in all.");
 
         var source = target.Record.Source;
         log.Message(LogImportance.High,

@@ -27,8 +27,16 @@ public static class KeyRangeListing
     /// <param name="laterKeys">Keys the caller will know while the listing goes on: once they are there, a range with
     /// more than a page of them still ahead lists the rest of itself in ranges split by them (once; the ranges it
     /// starts do not split again).</param>
+    public static Task<IReadOnlyList<StoredObjectInfo>> ListAllAsync(
+        IAssetStore store, string under, IEnumerable<string> knownKeys, Task<IEnumerable<string>>? laterKeys, CancellationToken cancellationToken) =>
+        ListAllAsync(store, under, knownKeys, laterKeys, waitForLaterKeys: false, cancellationToken);
+
+    /// <param name="waitForLaterKeys">The later keys come about when a first page does (they are read in the same round
+    /// trip as it): a range that ends a page (<see cref="KeysPerPage"/> keys) before they come waits for them rather
+    /// than asking for its next page, one round trip after another. The caller must see that they come or fail.</param>
     public static async Task<IReadOnlyList<StoredObjectInfo>> ListAllAsync(
-        IAssetStore store, string under, IEnumerable<string> knownKeys, Task<IEnumerable<string>>? laterKeys, CancellationToken cancellationToken)
+        IAssetStore store, string under, IEnumerable<string> knownKeys, Task<IEnumerable<string>>? laterKeys, bool waitForLaterKeys,
+        CancellationToken cancellationToken)
     {
         if (store is not IListsAfterKey ranged)
         {
@@ -45,26 +53,26 @@ public static class KeyRangeListing
         // Each range lists while it holds one of these (a range that splits gives its slot back first), so no more
         // listings than the store's concurrency go at once however many ranges there are.
         using var slots = new SemaphoreSlim(store.MaxConcurrency, store.MaxConcurrency);
-        return await ListRangesAsync(ranged, under, null, bounds, null, later, slots, store.MaxConcurrency, cancellationToken).ConfigureAwait(false);
+        return await ListRangesAsync(ranged, under, null, bounds, null, later, waitForLaterKeys, slots, store.MaxConcurrency, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The keys after <paramref name="first"/> up to and including <paramref name="last"/> (null: from the
     /// start, to the end), in ranges split at <paramref name="bounds"/>, at once: range i holds the keys after
     /// bounds[i - 1] up to and including bounds[i], so the ranges cover every key whether it was known or not.</summary>
     private static async Task<List<StoredObjectInfo>> ListRangesAsync(
-        IListsAfterKey ranged, string under, string? first, string[] bounds, string? last, Task<string[]>? later,
+        IListsAfterKey ranged, string under, string? first, string[] bounds, string? last, Task<string[]>? later, bool waitForLater,
         SemaphoreSlim slots, int concurrency, CancellationToken cancellationToken)
     {
         var ranges = new List<StoredObjectInfo>[bounds.Length + 1];
         await Parallel.ForEachAsync(Enumerable.Range(0, ranges.Length),
             new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (i, token) => ranges[i] = await ListRangeAsync(ranged, under, i == 0 ? first : bounds[i - 1], i < bounds.Length ? bounds[i] : last,
-                later, slots, concurrency, token).ConfigureAwait(false)).ConfigureAwait(false);
+                later, waitForLater, slots, concurrency, token).ConfigureAwait(false)).ConfigureAwait(false);
         return ranges.SelectMany(r => r).ToList();
     }
 
     private static async Task<List<StoredObjectInfo>> ListRangeAsync(
-        IListsAfterKey ranged, string under, string? first, string? last, Task<string[]>? later,
+        IListsAfterKey ranged, string under, string? first, string? last, Task<string[]>? later, bool waitForLater,
         SemaphoreSlim slots, int concurrency, CancellationToken cancellationToken)
     {
         var found = new List<StoredObjectInfo>();
@@ -83,6 +91,12 @@ public static class KeyRangeListing
                     break; // the next range's (leaving the loop stops asking for pages)
                 }
                 found.Add(obj);
+                if (waitForLater && later is { IsCompleted: false } && found.Count % KeysPerPage == 0)
+                {
+                    // The end of a page (on S3): the later keys, due about now, may split the rest into ranges at once.
+                    await ((Task)later).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
                 if (later is { IsCompletedSuccessfully: true })
                 {
                     // Decided once, at the first key listed after the later keys came.
@@ -101,7 +115,7 @@ public static class KeyRangeListing
         }
         if (rest is { Length: > 0 })
         {
-            found.AddRange(await ListRangesAsync(ranged, under, found[^1].Key, rest, last, null, slots, concurrency, cancellationToken).ConfigureAwait(false));
+            found.AddRange(await ListRangesAsync(ranged, under, found[^1].Key, rest, last, null, false, slots, concurrency, cancellationToken).ConfigureAwait(false));
         }
         return found;
     }

@@ -130,6 +130,90 @@ public sealed class RollbackTests
         CollectionAssert.AreEquivalent(before.Keys.ToArray(), memory.Objects.Keys.ToArray());
     }
 
+    /// <summary>A listing that takes a second before its first key, and counts the listings still going.</summary>
+    private sealed class SlowListingStore : InMemoryStore
+    {
+        public int Listing;
+        public int Canceled;
+
+        public override async IAsyncEnumerable<StoredObjectInfo> ListAsync(
+            string under, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Listing);
+            try
+            {
+                await Task.Delay(under.Length == 0 ? 1000 : 0, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Interlocked.Increment(ref Canceled);
+                throw;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref Listing);
+            }
+            await foreach (var obj in base.ListAsync(under, cancellationToken))
+            {
+                yield return obj;
+            }
+        }
+    }
+
+    /// <summary>The whole prefix is listed from the first round trip on, before the generation is known: a refusal
+    /// stops that listing, and nothing of it goes on after the rollback returns.</summary>
+    [TestMethod]
+    public async Task ARefusedRollback_StopsTheListingItBegan_BeforeItReturns()
+    {
+        var site = new VersionedSite();
+        using var _ = site;
+        var store = new SlowListingStore();
+        await site.PublishAsync(store, 2);
+        var log = new RecordingLog();
+
+        var result = await GenerationRollback.RollbackAsync(store, To("ffffffff"), log, CancellationToken.None);
+
+        Assert.IsFalse(result.Succeeded);
+        Assert.AreEqual(DiagnosticCodes.UnknownGeneration, log.Errors.Single().Code, log.Dump());
+        Assert.AreEqual(1, store.Canceled, "the whole listing was stopped");
+        Assert.AreEqual(0, Volatile.Read(ref store.Listing), "a listing went on after the rollback returned");
+    }
+
+    /// <summary>The history entry goes beside the switch and may still be on its way while the copies are made: the
+    /// rollback returns only once it is stored, and a failed one is warning SA2007, not a failed rollback.</summary>
+    [TestMethod]
+    [DataRow(false, DisplayName = "A slow entry: stored before the rollback returns")]
+    [DataRow(true, DisplayName = "A failed entry: SA2007, rolled back all the same")]
+    public async Task TheHistoryEntry_EndsBeforeTheRollbackReturns_AndItsFailureIsAWarning(bool fails)
+    {
+        var (memory, manifests, site) = await FiveGenerationsAsync();
+        using var _ = site;
+        var store = new RecordingStore(memory)
+        {
+            BeforeWrite = async (write, token) =>
+            {
+                if (TestData.IsHistory(write.Key))
+                {
+                    await Task.Delay(300, token);
+                    if (fails)
+                    {
+                        throw new StoreException(Messages.StoreRefused("503 SlowDown"));
+                    }
+                }
+            },
+        };
+        var entries = memory.Objects.Keys.Count(TestData.IsHistory);
+        var log = new RecordingLog();
+
+        var result = await GenerationRollback.RollbackAsync(store, To("previous"), log, CancellationToken.None);
+
+        Assert.IsTrue(result.Succeeded, log.Dump());
+        CollectionAssert.AreEqual(manifests[3], memory.Objects[Name], "generation 4 is current");
+        Assert.IsNotEmpty(memory.Copies, "the copies were restored");
+        Assert.AreEqual(fails ? entries : entries + 1, memory.Objects.Keys.Count(TestData.IsHistory), "the entry's write had not ended when the rollback returned");
+        Assert.AreEqual(fails ? DiagnosticCodes.GenerationNotRecorded : null, log.Warnings.SingleOrDefault()?.Code, log.Dump());
+    }
+
     [TestMethod]
     public async Task AGenerationWithMissingObjectsIsRefusedNamingThem_NothingChanges()
     {

@@ -191,6 +191,81 @@ public sealed class KeyRangeListingTests
             "one listing, or the first range's first key and then the rest in ranges of 500 later keys");
     }
 
+    /// <summary>A rollback lists from its first round trip on, before it has the manifest that splits the listing: the
+    /// first page's end waits for the keys (they come in the same round trip), so the rest goes in ranges at once and
+    /// no second page is asked for one round trip after the first.</summary>
+    [TestMethod]
+    public async Task LaterKeysDueWithTheFirstPage_TheFirstPageWaitsForThem_AndTheRestGoesInRanges()
+    {
+        var keys = Keys(8000, seed: 31);
+        var sorted = keys.Order(Comparer<string>.Create(CompareUtf8)).ToArray();
+        var later = new TaskCompletionSource<IEnumerable<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The keys come 100 ms after the first page: twenty times what a page takes here.
+        var store = Holding(new PagedStore { PageSize = 1000, MaxConcurrency = 8,
+            OnPage = page => { if (page == 1) { _ = Task.Delay(100).ContinueWith(_ => later.TrySetResult(keys), TaskScheduler.Default); } } }, keys);
+
+        var ranged = await KeyRangeListing.ListAllAsync(store, "", [], later.Task, waitForLaterKeys: true, CancellationToken.None);
+
+        CollectionAssert.AreEqual(sorted, ranged.Select(o => o.Key).ToArray());
+        var listings = store.Listings.ToArray();
+        Assert.IsNull(listings[0], "the first listing begins at the start");
+        CollectionAssert.Contains(listings, sorted[999], "the rest begins right after the first page, in ranges");
+        Assert.HasCount((8000 - 1000 - 1) / KeyRangeListing.KnownKeysPerRange + 2, listings, "the first page, then ranges of 500 later keys");
+        Assert.HasCount(listings.Length, store.PagesAfter, "each listing read one page: none asked for a second one a round trip after its first");
+        Assert.IsGreaterThan(1, store.PeakInFlight);
+    }
+
+    [TestMethod]
+    [DataRow("failed", DisplayName = "Waited-for later keys that fail: page after page")]
+    [DataRow("few", DisplayName = "Waited-for later keys, fewer ahead than a page: page after page")]
+    public async Task LaterKeysWaitedFor_ThatDoNotSplit_GiveThePlainListing(string outcome)
+    {
+        var keys = Keys(3000, seed: 37);
+        var sorted = keys.Order(Comparer<string>.Create(CompareUtf8)).ToArray();
+        var later = new TaskCompletionSource<IEnumerable<string>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = Holding(new PagedStore { PageSize = 1000, MaxConcurrency = 8, OnPage = page =>
+        {
+            if (page == 1)
+            {
+                _ = Task.Delay(50).ContinueWith(_ =>
+                {
+                    if (outcome == "failed")
+                    {
+                        later.TrySetException(new InvalidDataException("unreadable manifest"));
+                    }
+                    else
+                    {
+                        later.TrySetResult(sorted[..1500]);
+                    }
+                }, TaskScheduler.Default);
+            }
+        } }, keys);
+
+        var ranged = await KeyRangeListing.ListAllAsync(store, "", [], later.Task, waitForLaterKeys: true, CancellationToken.None);
+
+        CollectionAssert.AreEqual(sorted, ranged.Select(o => o.Key).ToArray());
+        Assert.HasCount(1, store.Listings, "one listing, page after page");
+        Assert.HasCount(3, store.PagesAfter);
+    }
+
+    [TestMethod]
+    [Timeout(5_000, CooperativeCancellation = true)]
+    public async Task ARangeWaitingForLaterKeys_StopsWhenCanceled()
+    {
+        var keys = Keys(3000, seed: 41);
+        var store = StoreWith(keys);
+        using var stop = new CancellationTokenSource();
+        var never = new TaskCompletionSource<IEnumerable<string>>();
+
+        var listing = KeyRangeListing.ListAllAsync(store, "", [], never.Task, waitForLaterKeys: true, stop.Token);
+        await Task.Delay(100);
+        Assert.IsFalse(listing.IsCompleted, "the range waits at its first page's end for the later keys");
+        Assert.HasCount(1, store.PagesAfter, "no second page while waiting");
+        await stop.CancelAsync();
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => listing);
+    }
+
     [TestMethod]
     public async Task AServerThatIgnoresStartAfter_StillGivesEachKeyOnce()
     {

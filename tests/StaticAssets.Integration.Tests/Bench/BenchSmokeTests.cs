@@ -63,9 +63,11 @@ public sealed class BenchSmokeTests
     public async Task GenerationsModeRollsBackListsInRangesAndPrunes_PrintingItsResultLines()
     {
         // 600 files are ~1,500 content-addressed objects: enough known keys for the listing to go in 3 ranges.
+        var package = await TestPackage.GetAsync();
         var result = await Dotnet.RunAsync(
             Dotnet.RepositoryRoot,
-            [Path.Combine("bench", "run.sh"), "generations", "--files", "600", "--stale", "200", "--rtt", "0", "--rollbacks", "2", "--process-rollbacks", "1"],
+            [Path.Combine("bench", "run.sh"), "generations", "--files", "600", "--stale", "200", "--rtt", "0", "--rollbacks", "2", "--process-rollbacks", "1",
+             "--msbuild-rollbacks", "1", "--package", package.PackagePath],
             timeout: TimeSpan.FromMinutes(8),
             program: "bash");
         result.ShouldSucceed("bench/run.sh generations");
@@ -82,6 +84,9 @@ public sealed class BenchSmokeTests
         // One more in a fresh process (as the MSBuild task runs one), with its own timings.
         StringAssert.Matches(result.Output, new Regex(@"(?m)^RESULT-ROLLBACK-PROCESS count=1 rtt=0ms wall=\d+\.\d+s rollback=\d+\.\d+s " +
             @"rollback_min=\d+\.\d+s rollback_max=\d+\.\d+s start=\d+\.\d+s store=\d+\.\d+s cpu=\d+\.\d+s jit=\d+\.\d+s methods=\d+$"));
+        // One more through `dotnet msbuild -t:RollbackStaticAssets` with the package, its task's time and its target's.
+        StringAssert.Matches(result.Output, new Regex(@"(?m)^RESULT-ROLLBACK-MSBUILD count=1 rtt=0ms task=\d+\.\d+s task_min=\d+\.\d+s task_max=\d+\.\d+s " +
+            @"target=\d+\.\d+s package=\S+$"));
         var lastLine = result.Output.TrimEnd().Split('\n')[^1].TrimEnd('\r');
         StringAssert.Matches(lastLine, new Regex(@"^RESULT-PRUNE stale=200 rtt=0ms succeeded=True wall=\d+\.\d+s deleted=190 entries=1 requests=\d+ "),
             "the RESULT-PRUNE line must end the output");

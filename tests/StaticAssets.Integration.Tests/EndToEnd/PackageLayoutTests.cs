@@ -45,7 +45,7 @@ public sealed class PackageLayoutTests
     }
 
     [TestMethod]
-    public async Task LinuxX64FolderHoldsTheSameAssembliesPrecompiledForLinuxX64AndTheOtherFolderPlainIl()
+    public async Task LinuxX64FolderHoldsTheSameAssembliesPrecompiledForNet10OnLinuxX64AndTheOtherFolderPlainIl()
     {
         var package = await TestPackage.GetAsync();
         using var zip = ZipFile.OpenRead(package.PackagePath);
@@ -54,25 +54,37 @@ public sealed class PackageLayoutTests
             .Select(e => e.Name).Order(StringComparer.Ordinal)];
 
         var il = Dlls("tasks/net8.0/");
-        var precompiled = Dlls("tasks/net8.0-linux-x64/");
+        var precompiled = Dlls("tasks/net10.0-linux-x64/");
         Assert.IsGreaterThanOrEqualTo(10, il.Length, string.Join(", ", il));
-        CollectionAssert.AreEqual(il, precompiled, "both folders must carry the same assemblies");
-        Assert.IsNotNull(zip.GetEntry("tasks/net8.0-linux-x64/StaticAssets.Tasks.deps.json"));
+        Assert.IsEmpty(zip.Entries.Where(e => e.FullName.StartsWith("tasks/", StringComparison.Ordinal)
+            && !e.FullName.StartsWith("tasks/net8.0/", StringComparison.Ordinal) && !e.FullName.StartsWith("tasks/net10.0-linux-x64/", StringComparison.Ordinal)),
+            "two task folders, no more");
+        // The .NET 10 runtime carries some of what a net8.0 task brings along (System.Text.Json, ...): the precompiled
+        // folder leaves those out, and loads the runtime's.
+        CollectionAssert.IsSubsetOf(precompiled, il, "the precompiled folder carries an assembly the IL one does not");
+        foreach (var inBox in il.Except(precompiled))
+        {
+            Assert.IsTrue(File.Exists(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), inBox)),
+                $"{inBox} is missing from tasks/net10.0-linux-x64/ but is not part of the .NET runtime");
+        }
+        Assert.IsNotNull(zip.GetEntry("tasks/net10.0-linux-x64/StaticAssets.Tasks.deps.json"));
 
         foreach (var name in il)
         {
             var plain = Headers(zip.GetEntry("tasks/net8.0/" + name)!);
             Assert.AreEqual(0, plain.ManagedNativeHeaderSize, $"tasks/net8.0/{name} must be IL only (it loads on every platform)");
-
-            var r2r = Headers(zip.GetEntry("tasks/net8.0-linux-x64/" + name)!);
+        }
+        foreach (var name in precompiled)
+        {
+            var r2r = Headers(zip.GetEntry("tasks/net10.0-linux-x64/" + name)!);
             if (r2r.ManagedNativeHeaderSize == 0)
             {
                 // crossgen2 leaves a pure type-forwarding facade (e.g. Azure.Identity 1.21) as it is: it has no code.
-                Assert.AreEqual(0, r2r.Methods, $"tasks/net8.0-linux-x64/{name} has code but no ReadyToRun code");
+                Assert.AreEqual(0, r2r.Methods, $"tasks/net10.0-linux-x64/{name} has code but no ReadyToRun code");
                 continue;
             }
             // A ReadyToRun image's machine field is the architecture XOR an OS tag (Linux: 0x7B79).
-            Assert.AreEqual((ushort)((ushort)Machine.Amd64 ^ 0x7B79), r2r.Machine, $"tasks/net8.0-linux-x64/{name} is not for linux-x64");
+            Assert.AreEqual((ushort)((ushort)Machine.Amd64 ^ 0x7B79), r2r.Machine, $"tasks/net10.0-linux-x64/{name} is not for linux-x64");
         }
     }
 
