@@ -358,7 +358,6 @@ internal static class GenerationsBench
             throw new InvalidOperationException($"dotnet restore of the rollback project failed: {restore.Note}");
         }
         var (tasks, targets) = (new List<double>(), new List<double>());
-        string? phases = null;
         for (var i = 0; i < count; i++)
         {
             await proxy.ResetAsync();
@@ -378,8 +377,8 @@ internal static class GenerationsBench
             }
             tasks.Add(double.Parse(own.Groups["total"].Value, System.Globalization.CultureInfo.InvariantCulture));
             targets.Add(double.Parse(target.Groups["ms"].Value, System.Globalization.CultureInfo.InvariantCulture) / 1000);
-            phases = own.Groups["phases"].Value;
-            Console.Error.WriteLine($"    msbuild rollback {i + 1}: {phases}; {tasks[^1]:F2} s in all, target {targets[^1]:F2} s");
+            var requests = (await proxy.StatsAsync()).Proxy.Requests;
+            Console.Error.WriteLine($"    msbuild rollback {i + 1}: {own.Groups["phases"].Value}; {tasks[^1]:F2} s in all, target {targets[^1]:F2} s, {requests} requests");
         }
         Console.WriteLine($"RESULT-ROLLBACK-MSBUILD count={count} rtt={rtt}ms task={Report.Median(tasks):F2}s task_min={tasks.Min():F2}s task_max={tasks.Max():F2}s " +
             $"target={Report.Median(targets):F2}s package={package.Version}");
