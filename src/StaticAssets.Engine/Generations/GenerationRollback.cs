@@ -63,7 +63,7 @@ public static class GenerationRollback
         var times = new PhaseTimes(["history", "listing and entry", "switch", "copies", "journal"]);
         // Its listing goes in ranges at once and its copies as many at once as the store allows: their connections'
         // handshakes happen while the first round trip is on the wire (with no copies to make, they close unused).
-        (store as IPreparesConnections)?.PrepareConnections(store.MaxConcurrency);
+        (store as IPreparesConnections)?.PrepareConnections();
         // The whole prefix is listed from the first round trip on; the chosen entry is read, and what the switch needs
         // of it worked out, while the listing goes on.
         var (history, (target, assets, objects)) = await DestinationHistory.ReadWithWholeListingAsync(store, options.ManifestName, async (history, token) =>

@@ -81,9 +81,9 @@ public interface IListsAfterKey
 /// (<see cref="Http.ConnectionWarmer"/>).</summary>
 public interface IPreparesConnections
 {
-    /// <summary>Opens connections in the background until this many (at most the store's concurrency) are open or
-    /// opening. Returns at once; a connection that fails to open costs nothing but the attempt.</summary>
-    void PrepareConnections(int connections);
+    /// <summary>Opens connections in the background until as many as the store's concurrency are open or opening.
+    /// Returns at once; a connection that fails to open costs nothing but the attempt.</summary>
+    void PrepareConnections();
 }
 
 /// <summary>

@@ -22,15 +22,11 @@ public static class KeyRangeListing
 
     public static Task<IReadOnlyList<StoredObjectInfo>> ListAllAsync(
         IAssetStore store, string under, IEnumerable<string> knownKeys, CancellationToken cancellationToken) =>
-        ListAllAsync(store, under, knownKeys, laterKeys: null, cancellationToken);
+        ListAllAsync(store, under, knownKeys, laterKeys: null, waitForLaterKeys: false, cancellationToken);
 
     /// <param name="laterKeys">Keys the caller will know while the listing goes on: once they are there, a range with
     /// more than a page of them still ahead lists the rest of itself in ranges split by them (once; the ranges it
     /// starts do not split again).</param>
-    public static Task<IReadOnlyList<StoredObjectInfo>> ListAllAsync(
-        IAssetStore store, string under, IEnumerable<string> knownKeys, Task<IEnumerable<string>>? laterKeys, CancellationToken cancellationToken) =>
-        ListAllAsync(store, under, knownKeys, laterKeys, waitForLaterKeys: false, cancellationToken);
-
     /// <param name="waitForLaterKeys">The later keys come about when a first page does (they are read in the same round
     /// trip as it): a range that ends a page (<see cref="KeysPerPage"/> keys) before they come waits for them rather
     /// than asking for its next page, one round trip after another. The caller must see that they come or fail.</param>

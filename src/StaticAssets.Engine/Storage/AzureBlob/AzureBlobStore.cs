@@ -241,7 +241,7 @@ public sealed class AzureBlobStore : IAssetStore, IPreparesConnections
         }
     }
 
-    public void PrepareConnections(int connections) => _warmer.Prepare(_container.Uri, Math.Min(connections, MaxConcurrency));
+    public void PrepareConnections() => _warmer.Prepare(_container.Uri, MaxConcurrency);
 
     public ValueTask DisposeAsync()
     {

@@ -73,14 +73,14 @@ public sealed class S3AssetStore : IAssetStore, IListsAfterKey, IPreparesConnect
 
     public Task<byte[]?> TryReadAsync(string key, CancellationToken cancellationToken) => ReadAsync(key, null, cancellationToken);
 
-    public void PrepareConnections(int connections)
+    public void PrepareConnections()
     {
         try
         {
             // Where the SDK sends this bucket's requests (path-style or virtual-hosted, AWS or a custom endpoint). Its
             // rules take milliseconds the first time, which the first request would spend otherwise.
             _endpoint ??= new Uri(_client.DetermineServiceOperationEndpoint(new ListObjectsV2Request { BucketName = _destination.Bucket }).URL);
-            _warmer.Prepare(_endpoint, Math.Min(connections, MaxConcurrency));
+            _warmer.Prepare(_endpoint, MaxConcurrency);
         }
         catch (Exception e) when (e is AmazonClientException or UriFormatException)
         {
