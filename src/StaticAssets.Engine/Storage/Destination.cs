@@ -68,8 +68,9 @@ public sealed record StoreSettings
     /// throttling, 5xx answers, resets and timeouts (the AWS SDK's standard retry mode; Azure.Core's exponential one).</summary>
     public int MaxAttempts { get; init; } = DefaultMaxAttempts;
 
-    /// <summary>How long one attempt may wait for the service before it is abandoned (and retried); null for the
-    /// client library's default (100 s for both).</summary>
+    /// <summary>How long one attempt may go without progress before it is abandoned (and retried); null for 100 s. S3:
+    /// no byte of the request taken and no byte of the answer received for that long (<c>S3AttemptHandler</c>); Azure
+    /// Blob: Azure.Core's network timeout (each read or write).</summary>
     public TimeSpan? RequestTimeout { get; init; }
 
     public S3Settings S3 { get; init; } = new();

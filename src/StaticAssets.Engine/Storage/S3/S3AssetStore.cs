@@ -51,10 +51,6 @@ public sealed class S3AssetStore : IAssetStore, IListsAfterKey, IPreparesConnect
                 ? ResponseChecksumValidation.WHEN_REQUIRED
                 : ResponseChecksumValidation.WHEN_SUPPORTED,
         };
-        if (settings.RequestTimeout is { } timeout)
-        {
-            config.Timeout = timeout;
-        }
         if (_settings.ServiceUrl is { } serviceUrl)
         {
             config.ServiceURL = serviceUrl.ToString();
