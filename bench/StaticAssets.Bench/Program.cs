@@ -228,7 +228,7 @@ internal sealed class Bench(BenchOptions options)
         DescribeTree(generated, clock.Elapsed);
         var sources = TreeGenerator.ToSources(generated, options.WithIntegrity);
         var list = options.Tools.Contains(Tool.OursProcess) ? tools.WriteSourceList(sources) : null;
-        var plan = AssetPlanner.PlanAsync(sources, new PlanOptions(), new BenchLog(verbose: false), CancellationToken.None).GetAwaiter().GetResult()
+        var plan = AssetPlanner.PlanAsync(sources, Stores.BucketPlan, new BenchLog(verbose: false), CancellationToken.None).GetAwaiter().GetResult()
             ?? throw new InvalidOperationException("the generated tree could not be planned");
         return new BenchTree(label, root, generated, sources, list) { OursObjects = (plan.Objects.Count, plan.TotalBytes) };
     }
@@ -340,9 +340,10 @@ internal sealed class Bench(BenchOptions options)
                 var log = new BenchLog(options.Verbose);
                 var clock = Stopwatch.StartNew();
                 PublishResult result;
-                await using (var store = Stores.Create(url, bucket, prefix, entry.Concurrency))
+                var (ours, defaults) = Stores.Read(url, bucket, prefix, entry.Concurrency);
+                await using (var store = ours)
                 {
-                    result = await StaticAssetPublisher.PublishAsync(tree.Sources, store, new PublishOptions(), log, CancellationToken.None);
+                    result = await StaticAssetPublisher.PublishAsync(tree.Sources, store, defaults, log, CancellationToken.None);
                 }
                 return new ToolRun(result.Succeeded, clock.Elapsed.TotalSeconds, null, null, result.Succeeded ? null : log.FirstError, null);
             case Tool.OursProcess:
@@ -372,9 +373,10 @@ internal sealed class Bench(BenchOptions options)
             await proxy.ResetAsync();
             var cpu0 = self.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            await using (var store = Stores.Create(proxy.Url, bucket, prefix, 32))
+            var (warmup, defaults) = Stores.Read(proxy.Url, bucket, prefix, 32);
+            await using (var store = warmup)
             {
-                var result = await StaticAssetPublisher.PublishAsync(batch, store, new PublishOptions(), new BenchLog(options.Verbose), CancellationToken.None);
+                var result = await StaticAssetPublisher.PublishAsync(batch, store, defaults, new BenchLog(options.Verbose), CancellationToken.None);
                 self.Refresh();
                 Console.WriteLine($"Warm-up pass {pass} (RTT 0, concurrency 32, not measured): {batch.Length} files " +
                                   $"{(result.Succeeded ? "published" : "FAILED")} in {clock.Elapsed.TotalSeconds:F2} s, " +

@@ -4,6 +4,7 @@ using System.Text;
 using StaticAssets.Engine.Configuration;
 using StaticAssets.Engine.Core;
 using StaticAssets.Engine.Gather;
+using StaticAssets.Engine.Plan;
 using StaticAssets.Engine.Publishing;
 using StaticAssets.Engine.Storage;
 using StaticAssets.Engine.Storage.S3;
@@ -310,9 +311,21 @@ internal static class Stores
         Read(endpoint, bucket, prefix, concurrency, checksumMode).Store;
 
     /// <summary>The store and the publish options the MSBuild task would make of these settings (and of
-    /// <paramref name="more"/>: other properties, as text).</summary>
+    /// <paramref name="more"/>: other properties, as text). Every publish of the engine in the bench uses these
+    /// options, the package's defaults for a bucket, not <c>new PublishOptions()</c>: those keep the compressed copies of
+    /// the un-fingerprinted names (<c>CompressOriginals</c>), which only a folder destination writes by default.</summary>
     public static (IAssetStore Store, PublishOptions Options) Read(
         Uri endpoint, string bucket, string prefix, int concurrency, string checksumMode = "WhenRequired", IReadOnlyDictionary<Option, string?>? more = null)
+    {
+        var (destination, options, settings) = Configuration(endpoint, bucket, prefix, concurrency, checksumMode, more);
+        return (destination.CreateStore(settings), options);
+    }
+
+    /// <summary>The plan the package makes for a bucket with no other setting (what the bench expects to find stored).</summary>
+    public static PlanOptions BucketPlan => Configuration(new Uri("http://127.0.0.1/"), "bench", "", 64, "WhenRequired", null).Options.Plan;
+
+    private static PublishConfiguration Configuration(
+        Uri endpoint, string bucket, string prefix, int concurrency, string checksumMode, IReadOnlyDictionary<Option, string?>? more)
     {
         var values = new Dictionary<Option, string?>
         {
@@ -326,8 +339,7 @@ internal static class Stores
         {
             values[option] = value;
         }
-        var (destination, options, settings) = new OptionsReader(OptionSpelling.Plain).Read(values, new PublishContext(Environment.CurrentDirectory));
-        return (destination.CreateStore(settings), options);
+        return new OptionsReader(OptionSpelling.Plain).Read(values, new PublishContext(Environment.CurrentDirectory));
     }
 }
 
@@ -349,10 +361,11 @@ internal static class ChildPublish
         var read = clock.Elapsed.TotalMilliseconds;
         double created;
         PublishResult result;
-        await using (var store = Stores.Create(new Uri(Arg("--endpoint")), Arg("--bucket"), Arg("--prefix"), concurrency))
+        var (ours, defaults) = Stores.Read(new Uri(Arg("--endpoint")), Arg("--bucket"), Arg("--prefix"), concurrency);
+        await using (var store = ours)
         {
             created = clock.Elapsed.TotalMilliseconds;
-            result = await StaticAssetPublisher.PublishAsync(sources, store, new PublishOptions(), log, CancellationToken.None);
+            result = await StaticAssetPublisher.PublishAsync(sources, store, defaults, log, CancellationToken.None);
         }
         var published = clock.Elapsed.TotalMilliseconds;
         Console.Out.WriteLine(new StringBuilder("written ").Append(result.Written?.Count ?? -1));
