@@ -16,15 +16,22 @@ namespace StaticAssets.Engine.Tests.Storage;
 [TestClass]
 public sealed class S3AttemptHandlerTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    // Where the test needs the timeout to fire, 1 s (a late timer only makes it slower). Where it must not fire, a
+    // margin of 3 s over steps of 250 ms: the other test classes running beside this one keep the machine's two
+    // pool threads busy with compression, and a timer then waits for a free thread (a 1 s timeout over 300 ms steps
+    // failed once that way in the full suite).
+    private static readonly TimeSpan Fires = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(250);
 
     [TestMethod]
     public async Task ACopysResultIsReadWhole_BeforeTheClientReturnsTheAnswer()
     {
         const string result = "<CopyObjectResult><ETag>\"abc\"</ETag></CopyObjectResult>";
         await using var server = new ScriptedServer(HeldBodyAsync("application/xml", result));
-        using var client = S3Client();
+        using var client = S3Client(Margin);
 
         var sending = client.SendAsync(new HttpRequestMessage(HttpMethod.Put, server.Url), HttpCompletionOption.ResponseHeadersRead);
         await server.HeadersSent.WaitAsync(Wait);
@@ -43,7 +50,7 @@ public sealed class S3AttemptHandlerTests
     public async Task AListingsXml_TheAnswerToAGet_IsReadWholeToo()
     {
         await using var server = new ScriptedServer(HeldBodyAsync("application/xml", "<ListBucketResult></ListBucketResult>"));
-        using var client = S3Client();
+        using var client = S3Client(Margin);
 
         var sending = client.SendAsync(new HttpRequestMessage(HttpMethod.Get, server.Url + "?list-type=2"), HttpCompletionOption.ResponseHeadersRead);
         await server.HeadersSent.WaitAsync(Wait);
@@ -59,7 +66,7 @@ public sealed class S3AttemptHandlerTests
     public async Task AnObjectsDownload_StreamsFromItsHeaders()
     {
         await using var server = new ScriptedServer(HeldBodyAsync("application/json", "{\"manifest\":1}"));
-        using var client = S3Client();
+        using var client = S3Client(Margin);
 
         using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, server.Url), HttpCompletionOption.ResponseHeadersRead)
             .WaitAsync(Wait);
@@ -72,7 +79,7 @@ public sealed class S3AttemptHandlerTests
     public async Task CancelingWhileTheBodyIsHeld_EndsTheRequestAtOnce_AsACancelNotATimeout()
     {
         await using var server = new ScriptedServer(HeldBodyAsync("application/xml", "<CopyObjectResult/>"));
-        using var client = S3Client();
+        using var client = S3Client(Margin);
         using var cancel = new CancellationTokenSource();
 
         var sending = client.SendAsync(new HttpRequestMessage(HttpMethod.Put, server.Url), HttpCompletionOption.ResponseHeadersRead, cancel.Token);
@@ -87,7 +94,7 @@ public sealed class S3AttemptHandlerTests
     public async Task AStoreThatTakesTheRequestAndNeverAnswers_IsAbandonedAfterTheTimeout_AsATimeout()
     {
         await using var server = new ScriptedServer(static (_, _) => Task.Delay(Timeout.Infinite));
-        using var client = S3Client();
+        using var client = S3Client(Fires);
 
         var sending = client.SendAsync(new HttpRequestMessage(HttpMethod.Put, server.Url) { Content = new StringContent("body") });
 
@@ -99,18 +106,18 @@ public sealed class S3AttemptHandlerTests
     [TestMethod]
     public async Task AnAnswerThatTricklesInForLongerThanTheTimeout_IsNotAbandoned()
     {
-        var body = string.Concat(Enumerable.Range(0, 8).Select(i => $"<Part{i}/>"));
+        var body = string.Concat(Enumerable.Range(0, 14).Select(i => $"<Part{i}/>"));
         await using var server = new ScriptedServer(async (socket, _) =>
         {
             await SendAsync(socket, "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nTransfer-Encoding: chunked\r\n\r\n");
-            foreach (var part in Enumerable.Range(0, 8).Select(i => $"<Part{i}/>"))
+            foreach (var part in Enumerable.Range(0, 14).Select(i => $"<Part{i}/>"))
             {
-                await Task.Delay(300); // 2.4 s in all, each byte within the timeout of the one before
+                await Task.Delay(Step); // 3.5 s in all, each part well within the timeout of the one before
                 await SendAsync(socket, $"{part.Length:x}\r\n{part}\r\n");
             }
             await SendAsync(socket, "0\r\n\r\n");
         });
-        using var client = S3Client();
+        using var client = S3Client(Margin);
 
         using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Put, server.Url), HttpCompletionOption.ResponseHeadersRead)
             .WaitAsync(Wait);
@@ -126,19 +133,19 @@ public sealed class S3AttemptHandlerTests
             await request.WaitForAsync("0\r\n\r\n"); // the whole chunked body
             await SendAsync(socket, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
         });
-        using var client = S3Client();
-        var upload = new StreamContent(new SlowStream(chunks: 8, every: TimeSpan.FromMilliseconds(300), stallAfter: null));
+        using var client = S3Client(Margin);
+        var upload = new StreamContent(new SlowStream(chunks: 14, every: Step, stallAfter: null));
 
         using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Put, server.Url) { Content = upload }).WaitAsync(Wait);
 
-        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, "2.4 s of upload, each write within the timeout of the one before");
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, "3.5 s of upload, each write well within the timeout of the one before");
     }
 
     [TestMethod]
     public async Task AnUploadThatStops_IsAbandonedAfterTheTimeout()
     {
         await using var server = new ScriptedServer(static (_, _) => Task.Delay(Timeout.Infinite));
-        using var client = S3Client();
+        using var client = S3Client(Fires);
         var upload = new StreamContent(new SlowStream(chunks: 8, every: TimeSpan.FromMilliseconds(100), stallAfter: 2));
 
         var stalled = await Assert.ThrowsAsync<TaskCanceledException>(
@@ -147,9 +154,9 @@ public sealed class S3AttemptHandlerTests
         Assert.IsInstanceOfType<TimeoutException>(stalled.InnerException);
     }
 
-    /// <summary>The HTTP client the S3 store's SDK client gets, with a request timeout of 1 s.</summary>
-    private static HttpClient S3Client() =>
-        new S3HttpClientFactory(4, new StoreSettings { RequestTimeout = RequestTimeout }, new ConnectionWarmer())
+    /// <summary>The HTTP client the S3 store's SDK client gets, with this request timeout.</summary>
+    private static HttpClient S3Client(TimeSpan requestTimeout) =>
+        new S3HttpClientFactory(4, new StoreSettings { RequestTimeout = requestTimeout }, new ConnectionWarmer())
             .CreateHttpClient(new AmazonS3Config { ServiceURL = "http://127.0.0.1/" });
 
     /// <summary>Status line and headers (chunked) at once, the body when the test releases it.</summary>
