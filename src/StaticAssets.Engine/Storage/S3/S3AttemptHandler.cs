@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 
 namespace StaticAssets.Engine.Storage.S3;
@@ -61,29 +60,22 @@ internal sealed class S3AttemptHandler(TimeSpan stallTimeout, HttpMessageHandler
 
     private static async Task<HttpContent> ReadWholeAsync(HttpContent content, Watch watch, CancellationToken cancellationToken)
     {
-        using var body = new MemoryStream();
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                body.Write(buffer, 0, read);
-                watch.Moved();
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-        var whole = new ByteArrayContent(body.ToArray());
-        foreach (var (name, values) in content.Headers)
-        {
-            whole.Headers.TryAddWithoutValidation(name, values);
-        }
+        var body = new MemoryStream();
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        // Stream's copy, not HttpContent's: that one would wrap a reset mid-body in another exception type.
+        await stream.CopyToAsync(new WatchedWrites(body, watch), cancellationToken).ConfigureAwait(false);
+        var whole = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length);
+        CopyHeaders(content, whole);
         content.Dispose();
         return whole;
+    }
+
+    private static void CopyHeaders(HttpContent from, HttpContent to)
+    {
+        foreach (var (name, values) in from.Headers)
+        {
+            to.Headers.TryAddWithoutValidation(name, values);
+        }
     }
 
     /// <summary>Cancels the attempt once nothing has moved for the timeout.</summary>
@@ -112,10 +104,7 @@ internal sealed class S3AttemptHandler(TimeSpan stallTimeout, HttpMessageHandler
         {
             _inner = inner;
             _watch = watch;
-            foreach (var (name, values) in inner.Headers)
-            {
-                Headers.TryAddWithoutValidation(name, values);
-            }
+            CopyHeaders(inner, this);
         }
 
         protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
@@ -140,6 +129,7 @@ internal sealed class S3AttemptHandler(TimeSpan stallTimeout, HttpMessageHandler
         }
     }
 
+    /// <summary>Every write counts as progress: the request body's way to the connection, an answer's way into memory.</summary>
     private sealed class WatchedWrites(Stream inner, Watch watch) : Stream
     {
         public override bool CanRead => false;
