@@ -9,7 +9,7 @@ using StaticAssets.Testing;
 namespace StaticAssets.Bench;
 
 /// <summary>
-/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency 64] [--rollbacks 6] [--process-rollbacks 4] [--msbuild-rollbacks 4] [--package PATH.nupkg] [--hold FILE]`: what rollback and prune
+/// `bench/run.sh generations [--rtt 40] [--files 3000] [--change-every 10] [--stale 30000] [--concurrency N] [--rollbacks 6] [--process-rollbacks 4] [--msbuild-rollbacks 4] [--package PATH.nupkg] [--hold FILE]`: what rollback and prune
 /// cost on Ceph RGW through the delay proxy. Rollback: a 3,000-file tree (150 MB, the package's defaults for S3:
 /// compressed copies, un-fingerprinted copies) published twice (every 10th file changed the second time), then rolled
 /// back to the first (the copies whose bytes differ are restored); then `--rollbacks` more, to the second and the first
@@ -20,7 +20,8 @@ namespace StaticAssets.Bench;
 /// `--stale` tiny files replaced by another, then pruned keeping 1 with no minimum age (its prefix listed page after page
 /// and as the prune lists it, side by side, first). Listing: the rollback's prefix listed plainly and in key ranges, side
 /// by side; the history listing's requests and bytes. Publishes go to the server
-/// directly; only the measured operation goes through the proxy, whose counters give its requests.
+/// directly; only the measured operation goes through the proxy, whose counters give its requests. Without
+/// `--concurrency`, each operation runs at the package's default for it (a rollback's on S3: 128; a prune's: 64).
 /// </summary>
 internal static class GenerationsBench
 {
@@ -32,8 +33,8 @@ internal static class GenerationsBench
         var stale = Arg("--stale", 30000);
         // Every how-many-th file the second version changes (1: all of them).
         var every = Arg("--change-every", 10);
-        // The rollback's and the prune's concurrency (the package's default for S3: 64).
-        var concurrency = Arg("--concurrency", 64);
+        // The rollback's and the prune's concurrency: the package's defaults unless given (on S3 a rollback's 128, the rest 64).
+        int? concurrency = Array.IndexOf(args, "--concurrency") >= 0 ? Arg("--concurrency", 0) : null;
         var rollbacks = Arg("--rollbacks", 6);
         var processRollbacks = Arg("--process-rollbacks", 4);
         var msbuildRollbacks = Arg("--msbuild-rollbacks", 4);
@@ -77,7 +78,7 @@ internal static class GenerationsBench
             RollbackResult rollback;
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            await using (var store = Stores.Create(proxy.Url, bucket, "site/", concurrency))
+            await using (var store = Stores.CreateForRollback(proxy.Url, bucket, "site/", concurrency))
             {
                 rollback = await GenerationRollback.RollbackAsync(store, new RollbackOptions { Source = new Engine.Manifest.GenerationSource("Bench") }, new BenchLog(verbose: true), CancellationToken.None);
             }
@@ -228,7 +229,7 @@ internal static class GenerationsBench
     /// CPU time per rollback of this process, the proxy and the server's daemons (radosgw, ceph-osd: those started with
     /// the bench server's configuration). Their sum against the wall time says how much of the machine a rollback occupies.
     /// </summary>
-    private static async Task RepeatRollbacksAsync(ProxyProcess proxy, string bucket, int count, int concurrency, int rtt, string first)
+    private static async Task RepeatRollbacksAsync(ProxyProcess proxy, string bucket, int count, int? concurrency, int rtt, string first)
     {
         var second = await SecondGenerationAsync(proxy, bucket, concurrency);
         // The bench server's daemons only (another Ceph on this machine, e.g. the tests' on port 7480, is not ours):
@@ -248,7 +249,7 @@ internal static class GenerationsBench
         {
             await proxy.ResetAsync();
             var clock = Stopwatch.StartNew();
-            await using var store = Stores.Create(proxy.Url, bucket, "site/", concurrency);
+            await using var store = Stores.CreateForRollback(proxy.Url, bucket, "site/", concurrency);
             var result = await GenerationRollback.RollbackAsync(store,
                 new RollbackOptions { Generation = i % 2 == 0 ? second : first, Source = new Engine.Manifest.GenerationSource("Bench") },
                 new BenchLog(verbose: false), CancellationToken.None);
@@ -267,7 +268,7 @@ internal static class GenerationsBench
     }
 
     /// <summary>The second publish's generation (the rollbacks go back and forth between it and the first).</summary>
-    private static async Task<string> SecondGenerationAsync(ProxyProcess proxy, string bucket, int concurrency)
+    private static async Task<string> SecondGenerationAsync(ProxyProcess proxy, string bucket, int? concurrency)
     {
         await using var store = Stores.Create(proxy.Url, bucket, "site/", concurrency);
         var history = await DestinationHistory.ReadAsync(store, Engine.Manifest.AssetManifest.DefaultName, CancellationToken.None);
@@ -280,7 +281,7 @@ internal static class GenerationsBench
     /// rollback's own time inside it, the runtime's start until Main, the store's creation, its CPU and JIT time and the
     /// methods it compiled (medians).
     /// </summary>
-    private static async Task ProcessRollbacksAsync(ProxyProcess proxy, string bucket, int count, int concurrency, int rtt, string first)
+    private static async Task ProcessRollbacksAsync(ProxyProcess proxy, string bucket, int count, int? concurrency, int rtt, string first)
     {
         var second = await SecondGenerationAsync(proxy, bucket, concurrency);
         var (walls, starts, stores, insides, cpus, jits) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
@@ -289,8 +290,8 @@ internal static class GenerationsBench
         {
             await proxy.ResetAsync();
             var start = ThisProgram.StartInfo(["rollback", "--endpoint", proxy.Url.ToString(), "--bucket", bucket, "--prefix", "site/",
-                "--generation", i % 2 == 0 ? second : first, "--concurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--verbose"]); // its summary and "Where the time went" go to stderr, into the run's log
+                "--generation", i % 2 == 0 ? second : first, "--verbose", // its summary and "Where the time went" go to stderr, into the run's log
+                .. (concurrency is { } limit ? ["--concurrency", limit.ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>())]);
             start.RedirectStandardOutput = true;
             var clock = Stopwatch.StartNew();
             using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start a rollback process");
@@ -325,7 +326,7 @@ internal static class GenerationsBench
     /// line) and the RollbackStaticAssets target's (MSBuild's performance summary: the task's loading included), medians.
     /// </summary>
     private static async Task MSBuildRollbacksAsync(
-        ProxyProcess proxy, string bucket, int count, int concurrency, int rtt, string first, string root, string? packagePath)
+        ProxyProcess proxy, string bucket, int count, int? concurrency, int rtt, string first, string root, string? packagePath)
     {
         var second = await SecondGenerationAsync(proxy, bucket, concurrency);
         // The rollbacks before these may have left either generation current: begin with the other.
@@ -364,7 +365,7 @@ internal static class GenerationsBench
             var logFile = Path.Combine(folder, $"rollback-{i + 1}.log");
             var run = await DotnetCli.RunAsync(project, ["msbuild", "-t:RollbackStaticAssets", "-p:Configuration=Release",
                 $"-p:StaticAssetsDestination=s3://{bucket}/site/", $"-p:StaticAssetsS3ServiceUrl={proxy.Url}",
-                $"-p:StaticAssetsMaxConcurrency={concurrency}", $"-p:StaticAssetsGeneration={(i % 2 == 0 ? second : first)}",
+                $"-p:StaticAssetsMaxConcurrency={concurrency}", $"-p:StaticAssetsGeneration={(i % 2 == 0 ? second : first)}", // empty: the package's default
                 $"-flp:{PublishLog.LoggerParameters};logfile={logFile}"]);
             var log = File.Exists(logFile) ? File.ReadAllText(logFile) : "";
             var own = System.Text.RegularExpressions.Regex.Match(log, @"Where the time went: (?<phases>.*); (?<total>[\d.]+) s in all\.");

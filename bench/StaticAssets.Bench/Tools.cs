@@ -307,15 +307,23 @@ internal sealed class ExternalTools : IDisposable
 /// <see cref="OptionsReader"/>, then <see cref="Destination.CreateStore"/>.</summary>
 internal static class Stores
 {
-    public static IAssetStore Create(Uri endpoint, string bucket, string prefix, int concurrency, string checksumMode = "WhenRequired") =>
+    /// <summary>A store as the MSBuild task makes one of these settings (<paramref name="concurrency"/> null: the package's default).</summary>
+    public static IAssetStore Create(Uri endpoint, string bucket, string prefix, int? concurrency, string checksumMode = "WhenRequired") =>
         Read(endpoint, bucket, prefix, concurrency, checksumMode).Store;
+
+    /// <summary>The store the RollbackStaticAssets task makes of these settings (its own default concurrency).</summary>
+    public static IAssetStore CreateForRollback(Uri endpoint, string bucket, string prefix, int? concurrency)
+    {
+        var (destination, _, settings) = Configuration(endpoint, bucket, prefix, concurrency, "WhenRequired", null);
+        return destination.CreateRollbackStore(settings);
+    }
 
     /// <summary>The store and the publish options the MSBuild task would make of these settings (and of
     /// <paramref name="more"/>: other properties, as text). Every publish of the engine in the bench uses these
     /// options, the package's defaults for a bucket, not <c>new PublishOptions()</c>: those keep the compressed copies of
     /// the un-fingerprinted names (<c>CompressOriginals</c>), which only a folder destination writes by default.</summary>
     public static (IAssetStore Store, PublishOptions Options) Read(
-        Uri endpoint, string bucket, string prefix, int concurrency, string checksumMode = "WhenRequired", IReadOnlyDictionary<Option, string?>? more = null)
+        Uri endpoint, string bucket, string prefix, int? concurrency, string checksumMode = "WhenRequired", IReadOnlyDictionary<Option, string?>? more = null)
     {
         var (destination, options, settings) = Configuration(endpoint, bucket, prefix, concurrency, checksumMode, more);
         return (destination.CreateStore(settings), options);
@@ -325,7 +333,7 @@ internal static class Stores
     public static PlanOptions BucketPlan => Configuration(new Uri("http://127.0.0.1/"), "bench", "", 64, "WhenRequired", null).Options.Plan;
 
     private static PublishConfiguration Configuration(
-        Uri endpoint, string bucket, string prefix, int concurrency, string checksumMode, IReadOnlyDictionary<Option, string?>? more)
+        Uri endpoint, string bucket, string prefix, int? concurrency, string checksumMode, IReadOnlyDictionary<Option, string?>? more)
     {
         var values = new Dictionary<Option, string?>
         {
@@ -333,7 +341,7 @@ internal static class Stores
             [Option.S3ServiceUrl] = endpoint.ToString(),
             [Option.S3ForcePathStyle] = "true",
             [Option.S3ChecksumMode] = checksumMode,
-            [Option.MaxConcurrency] = concurrency.ToString(CultureInfo.InvariantCulture),
+            [Option.MaxConcurrency] = concurrency?.ToString(CultureInfo.InvariantCulture),
         };
         foreach (var (option, value) in more ?? new Dictionary<Option, string?>())
         {
@@ -376,7 +384,7 @@ internal static class ChildPublish
 }
 
 /// <summary>
-/// `StaticAssets.Bench rollback --endpoint URL --bucket B --prefix P --generation G --concurrency N`: one rollback in a
+/// `StaticAssets.Bench rollback --endpoint URL --bucket B --prefix P --generation G [--concurrency N]`: one rollback in a
 /// fresh process, as `dotnet msbuild -t:RollbackStaticAssets` runs one (the engine and the AWS SDK start cold: JIT and
 /// tiered compilation included). Prints the copies restored and where the process's time went.
 /// </summary>
@@ -390,7 +398,8 @@ internal static class ChildRollback
         var log = new BenchLog(verbose: args.Contains("--verbose"));
         double created;
         StaticAssets.Engine.Generations.RollbackResult result;
-        await using (var store = Stores.Create(new Uri(Arg("--endpoint")), Arg("--bucket"), Arg("--prefix"), int.Parse(Arg("--concurrency"), CultureInfo.InvariantCulture)))
+        int? concurrency = args.Contains("--concurrency") ? int.Parse(Arg("--concurrency"), CultureInfo.InvariantCulture) : null;
+        await using (var store = Stores.CreateForRollback(new Uri(Arg("--endpoint")), Arg("--bucket"), Arg("--prefix"), concurrency))
         {
             created = clock.Elapsed.TotalMilliseconds;
             result = await StaticAssets.Engine.Generations.GenerationRollback.RollbackAsync(store,
@@ -412,7 +421,9 @@ internal static class ChildTimings
     /// <summary>From the process's start (runtime start-up included) until now.</summary>
     public static double SinceStartMilliseconds() => (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
 
-    /// <summary><c>CPU 680 ms, of which JIT 150 ms (1170 methods compiled)</c>, so far.</summary>
+    /// <summary><c>CPU 680 ms, of which JIT 150 ms (1170 methods compiled); GC 12/3/2, 95 MB allocated</c>, so far (GC:
+    /// collections of generation 0, 1 and 2).</summary>
     public static string CpuAndJit() => string.Create(CultureInfo.InvariantCulture,
-        $"CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:F0} ms, of which JIT {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled)");
+        $"CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:F0} ms, of which JIT {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} ms ({System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled); " +
+        $"GC {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, {GC.GetTotalAllocatedBytes() / 1e6:F0} MB allocated");
 }

@@ -22,7 +22,7 @@ public sealed class RollbackStaticAssets : StoreTask
     private protected override async Task<bool> RunAsync(
         OptionsReader reader, PublishConfiguration configuration, IReadOnlyDictionary<Option, string?> values, MSBuildPublishLog log, CancellationToken cancellationToken)
     {
-        await using var store = configuration.Destination.CreateStore(configuration.Store with { Log = log });
+        await using var store = configuration.Destination.CreateRollbackStore(configuration.Store with { Log = log });
         var result = await GenerationRollback.RollbackAsync(store, reader.ReadRollback(values, configuration.Options), log, cancellationToken).ConfigureAwait(false);
         if (result is { Succeeded: true, Target: { } target })
         {

@@ -98,7 +98,8 @@ public sealed class PackageDefaultsTests
         var expected = new Dictionary<Option, string>
         {
             [Option.Destination] = $"`$(PublishDir){OptionsReader.DefaultDestinationFolder}`",
-            [Option.MaxConcurrency] = $"`{new LocalFolderDestination("x").DefaultMaxConcurrency}` for a folder, `{new S3Destination("b", "").DefaultMaxConcurrency}` for S3 and Azure Blob",
+            [Option.MaxConcurrency] = $"`{new LocalFolderDestination("x").DefaultMaxConcurrency}` for a folder, `{new S3Destination("b", "").DefaultMaxConcurrency}` for S3 and Azure Blob " +
+                $"(`{new S3Destination("b", "").DefaultRollbackConcurrency}` for a rollback on S3)",
             [Option.MaxAttempts] = $"`{StoreSettings.DefaultMaxAttempts}`",
             [Option.DryRun] = $"`{Switch(new PublishOptions().DryRun)}`",
             [Option.VerifyRemote] = $"`{Switch(new PublishOptions().VerifyRemote)}`",

@@ -14,11 +14,20 @@ public abstract record Destination
     /// <summary>Objects written at once when the publish does not say: what suits the backend (docs/benchmarks.md).</summary>
     public abstract int DefaultMaxConcurrency { get; }
 
+    /// <summary>Requests at once for a rollback when the user does not say (<see cref="CreateRollbackStore"/>): the
+    /// publish's unless the backend was measured otherwise.</summary>
+    public virtual int DefaultRollbackConcurrency => DefaultMaxConcurrency;
+
     /// <summary>Whether a server in front of this destination can pick <c>x.gz</c> beside <c>x</c> by itself (a folder,
     /// behind nginx or Caddy): the default of <see cref="Plan.PlanOptions.CompressOriginals"/>.</summary>
     public virtual bool DefaultCompressOriginals => false;
 
     public abstract IAssetStore CreateStore(StoreSettings settings);
+
+    /// <summary>The store a rollback works with: <see cref="CreateStore"/> with <see cref="DefaultRollbackConcurrency"/>
+    /// unless <paramref name="settings"/> set a limit.</summary>
+    public IAssetStore CreateRollbackStore(StoreSettings settings) =>
+        CreateStore(settings with { MaxConcurrency = settings.MaxConcurrency ?? DefaultRollbackConcurrency });
 
     /// <summary>
     /// Parses a folder path (relative ones against <paramref name="baseDirectory"/>), a <c>file://</c> URI, an

@@ -8,6 +8,25 @@ public sealed class DestinationParseTests
     private static string FolderOf(Destination destination) =>
         Assert.IsInstanceOfType<LocalFolderDestination>(destination).Folder;
 
+    /// <summary>A rollback on S3 keeps twice the publish's requests in flight unless told otherwise (its copies wait on
+    /// the server, docs/benchmarks.md); the other backends keep the publish's.</summary>
+    [TestMethod]
+    public async Task ARollbacksStoreTakesTheBackendsRollbackConcurrency_UnlessTheSettingsSetOne()
+    {
+        var s3 = Destination.Parse("s3://bucket/site/", BaseDirectory);
+        var folder = Destination.Parse("out", BaseDirectory);
+        var region = new StoreSettings { S3 = new S3Settings { Region = "eu-west-1" } };
+        await using var s3Rollback = s3.CreateRollbackStore(region);
+        await using var s3Publish = s3.CreateStore(region);
+        await using var s3Limited = s3.CreateRollbackStore(region with { MaxConcurrency = 8 });
+        await using var folderRollback = folder.CreateRollbackStore(new StoreSettings());
+
+        Assert.AreEqual(128, s3Rollback.MaxConcurrency);
+        Assert.AreEqual(64, s3Publish.MaxConcurrency);
+        Assert.AreEqual(8, s3Limited.MaxConcurrency);
+        Assert.AreEqual(folder.DefaultMaxConcurrency, folderRollback.MaxConcurrency);
+    }
+
     [TestMethod]
     public void RelativePath_IsResolvedAgainstTheBaseDirectory()
     {

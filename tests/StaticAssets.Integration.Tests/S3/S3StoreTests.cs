@@ -175,6 +175,51 @@ public sealed class S3StoreTests : Stores.StoreContractTests
         CollectionAssert.AreEqual(next, await store.TryReadAsync("changed/after.0123456789ab.bin", CancellationToken.None));
     }
 
+    /// <summary>A server whose listing says it is cut short but not where it goes on: the listing fails, saying so (the
+    /// SDK's own reader took such a page for the end of the listing, and a prune or rollback would have decided on part
+    /// of the prefix).</summary>
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public async Task AListingCutShortWithoutItsContinuationToken_FailsSayingSo()
+    {
+        const string page = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult><Name>b</Name><IsTruncated>true</IsTruncated>" +
+                            "<Contents><Key>site/a.css</Key><Size>1</Size></Contents></ListBucketResult>";
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var socket = await listener.AcceptSocketAsync(stop.Token);
+                var head = new StringBuilder();
+                var buffer = new byte[4096];
+                while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal) && await socket.ReceiveAsync(buffer, stop.Token) is var read and > 0)
+                {
+                    head.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                }
+                await socket.SendAsync(Encoding.UTF8.GetBytes(
+                    $"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: {Encoding.UTF8.GetByteCount(page)}\r\nConnection: close\r\n\r\n{page}"), stop.Token);
+            }
+        });
+        try
+        {
+            await using var store = S3Server.Store("b", "site/", new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}"),
+                adjust: settings => settings with { MaxAttempts = 1 });
+
+            var failure = await Assert.ThrowsExactlyAsync<StoreException>(() => store.ListAllAsync("", CancellationToken.None));
+
+            Assert.AreEqual(DiagnosticCodes.WriteFailed, failure.Code);
+            StringAssert.Contains(failure.Message, "truncated but gives no <NextContinuationToken>");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            listener.Stop();
+            await serving.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
     /// <summary>A planned write of random bytes whose file then changes: its last byte flipped.</summary>
     private StoreWrite PlannedThenChanged(string key, int size)
     {

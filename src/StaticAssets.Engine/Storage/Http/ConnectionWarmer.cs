@@ -42,7 +42,9 @@ internal sealed class ConnectionWarmer : IDisposable
         var target = new DnsEndPoint(endpoint.IdnHost, endpoint.Port);
         for (var wanted = connections - Volatile.Read(ref _inUse) - _ready.Count; wanted > 0; wanted--)
         {
-            _ready.Enqueue(new Warmed(target, OpenAsync(target, _disposed.Token), Stopwatch.GetTimestamp()));
+            // Opened from the thread pool, not here: a socket's creation and connect call are ~0.2 ms, 25-40 ms for a
+            // rollback's 128 on the benchmark's machine, which the caller's first request would wait for.
+            _ready.Enqueue(new Warmed(target, Task.Run(() => OpenAsync(target, _disposed.Token)), Stopwatch.GetTimestamp()));
         }
         if (_disposed.IsCancellationRequested)
         {

@@ -31,7 +31,7 @@ namespace StaticAssets.Engine.Storage.S3;
 /// small files): 5 attempts per changed file, 0.2-0.5 s before its SA3003, and 5 requests cut short at the server
 /// instead of one.</para>
 /// </summary>
-internal sealed class PublishS3Client(AmazonS3Config config) : AmazonS3Client(config)
+internal sealed partial class PublishS3Client(AmazonS3Config config) : AmazonS3Client(config)
 {
     private static readonly ConditionalWeakTable<AmazonWebServiceRequest, string> PlannedDigests = new();
 

@@ -127,22 +127,20 @@ public sealed class S3AssetStore : IAssetStore, IListsAfterKey, IPreparesConnect
         }
         do
         {
-            ListObjectsV2Response response;
+            ListingPage page;
             try
             {
-                response = await _client.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);
+                page = await _client.ListPageAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (StoreFailures.Translate(e, cancellationToken, Explain) is { } failure)
             {
                 throw failure;
             }
-            foreach (var obj in response.S3Objects ?? [])
+            foreach (var obj in page.Objects)
             {
-                yield return new StoredObjectInfo(
-                    obj.Key[_destination.Prefix.Length..], obj.Size ?? 0,
-                    obj.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : default);
+                yield return obj with { Key = obj.Key[_destination.Prefix.Length..] };
             }
-            request.ContinuationToken = response.NextContinuationToken;
+            request.ContinuationToken = page.IsTruncated ? page.NextContinuationToken : null;
         }
         while (!string.IsNullOrEmpty(request.ContinuationToken));
     }
@@ -429,6 +427,12 @@ public sealed class S3AssetStore : IAssetStore, IListsAfterKey, IPreparesConnect
         {
             var endpoint = _settings.ServiceUrl?.ToString() ?? "(AWS, " + (_settings.Region ?? "default region") + ")";
             return Messages.S3Unreachable(spelling, endpoint, network.Message);
+        }
+        if (StoreFailures.Find<System.Xml.XmlException>(e) is { } unreadable)
+        {
+            // An answer that is not what S3 sends (a listing page cut short without its continuation token): its own
+            // account, not the SDK's "Error unmarshalling response back from AWS".
+            return Messages.StoreRefused($"the store's answer could not be read: {unreadable.Message}");
         }
         if (service is null)
         {
