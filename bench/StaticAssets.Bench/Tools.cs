@@ -386,7 +386,9 @@ internal static class ChildPublish
 /// <summary>
 /// `StaticAssets.Bench rollback --endpoint URL --bucket B --prefix P --generation G [--concurrency N]`: one rollback in a
 /// fresh process, as `dotnet msbuild -t:RollbackStaticAssets` runs one (the engine and the AWS SDK start cold: JIT and
-/// tiered compilation included). Prints the copies restored and where the process's time went.
+/// tiered compilation included). Prints the copies restored and where the process's time went. With
+/// <c>--repeat N --other G2</c>: N rollbacks through the same store, to G, G2, G, ... (the first cold, the rest warm,
+/// their connections kept: each one's phases, with <c>--verbose</c>, show what a cold start adds to which).
 /// </summary>
 internal static class ChildRollback
 {
@@ -402,9 +404,22 @@ internal static class ChildRollback
         await using (var store = Stores.CreateForRollback(new Uri(Arg("--endpoint")), Arg("--bucket"), Arg("--prefix"), concurrency))
         {
             created = clock.Elapsed.TotalMilliseconds;
-            result = await StaticAssets.Engine.Generations.GenerationRollback.RollbackAsync(store,
-                new StaticAssets.Engine.Generations.RollbackOptions { Generation = Arg("--generation"), Source = new StaticAssets.Engine.Manifest.GenerationSource("Bench") },
-                log, CancellationToken.None);
+            var repeat = args.Contains("--repeat") ? int.Parse(Arg("--repeat"), CultureInfo.InvariantCulture) : 1;
+            if (repeat > 1 && !args.Contains("--other"))
+            {
+                Console.Error.WriteLine("--repeat N needs --other G2: the generation to go back and forth with");
+                return 2;
+            }
+            result = StaticAssets.Engine.Generations.RollbackResult.Failed;
+            for (var i = 0; i < repeat && (i == 0 || result.Succeeded); i++) // a failed one ends the run
+            {
+                result = await StaticAssets.Engine.Generations.GenerationRollback.RollbackAsync(store,
+                    new StaticAssets.Engine.Generations.RollbackOptions
+                    {
+                        Generation = i % 2 == 0 ? Arg("--generation") : Arg("--other"), Source = new StaticAssets.Engine.Manifest.GenerationSource("Bench"),
+                    },
+                    log, CancellationToken.None);
+            }
         }
         var rolledBack = clock.Elapsed.TotalMilliseconds;
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"copies {result.Copied} succeeded {result.Succeeded} {log.FirstError}"));
