@@ -411,7 +411,7 @@ internal static class ChildRollback
                 return 2;
             }
             result = StaticAssets.Engine.Generations.RollbackResult.Failed;
-            for (var i = 0; i < repeat && (i == 0 || result.Succeeded); i++) // a failed one ends the run
+            for (var i = 0; i < repeat; i++)
             {
                 result = await StaticAssets.Engine.Generations.GenerationRollback.RollbackAsync(store,
                     new StaticAssets.Engine.Generations.RollbackOptions
@@ -419,6 +419,10 @@ internal static class ChildRollback
                         Generation = i % 2 == 0 ? Arg("--generation") : Arg("--other"), Source = new StaticAssets.Engine.Manifest.GenerationSource("Bench"),
                     },
                     log, CancellationToken.None);
+                if (!result.Succeeded)
+                {
+                    break;
+                }
             }
         }
         var rolledBack = clock.Elapsed.TotalMilliseconds;
